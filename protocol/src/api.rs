@@ -1,0 +1,89 @@
+//! The HTTP account API (`/api/…`): JSON bodies in and out.
+
+use crate::{SessionToken, User};
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/register`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    /// Wanted handle (validated by the server with [`crate::Handle::parse`]).
+    pub handle: String,
+    /// Name shown to others.
+    pub display_name: String,
+    /// Plain password, sent over the connection once and stored only as an argon2id hash.
+    pub password: String,
+}
+
+/// `POST /api/login`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// Handle, any case.
+    pub handle: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Answer to a successful register or login.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionResponse {
+    /// Bearer token for `/api/logout` and the WebSocket `hello` frame.
+    pub token: SessionToken,
+    /// The account.
+    pub user: User,
+}
+
+/// Machine-readable reason of an [`ApiError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiErrorCode {
+    /// The handle breaks the handle rules.
+    InvalidHandle,
+    /// Somebody already has that handle.
+    HandleTaken,
+    /// The display name is empty or too long.
+    InvalidDisplayName,
+    /// The password is too short or too long.
+    InvalidPassword,
+    /// Handle or password is wrong (never says which).
+    WrongCredentials,
+    /// Missing or invalid session token.
+    Unauthorized,
+    /// The body is not the expected JSON.
+    BadRequest,
+    /// Too many attempts; wait a little.
+    TooManyRequests,
+    /// Server-side failure.
+    Internal,
+}
+
+/// Error body of every failed `/api` request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Why.
+    pub code: ApiErrorCode,
+    /// A sentence a person can read.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_types_round_trip() {
+        let err = ApiError {
+            code: ApiErrorCode::HandleTaken,
+            message: "That handle is taken.".into(),
+        };
+        let text = serde_json::to_string(&err).unwrap();
+        assert!(text.contains("\"handle_taken\""));
+        assert_eq!(serde_json::from_str::<ApiError>(&text).unwrap(), err);
+        let req = RegisterRequest {
+            handle: "a".into(),
+            display_name: "A".into(),
+            password: "p".into(),
+        };
+        let text = serde_json::to_string(&req).unwrap();
+        assert_eq!(serde_json::from_str::<RegisterRequest>(&text).unwrap(), req);
+    }
+}

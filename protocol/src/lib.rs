@@ -1,0 +1,19 @@
+//! The Kontor wire protocol.
+//!
+//! One source of truth for everything that crosses the network: the JSON frames exchanged over the
+//! WebSocket ([`ClientFrame`], [`ServerFrame`]), the HTTP account API ([`api`]), typed identifiers
+//! ([`ids`]) and the limits both sides enforce ([`limits`]). The web client and the server both
+//! depend on this crate, so a change to a frame is a compile error on both sides, never a silent
+//! mismatch.
+
+pub mod api;
+pub mod frames;
+pub mod handle;
+pub mod ids;
+pub mod limits;
+pub mod model;
+
+pub use frames::{ClientFrame, ErrorCode, ReceiptKind, ServerFrame};
+pub use handle::{Handle, HandleError};
+pub use ids::{ConversationId, MessageId, Pos, RequestId, Seq, SessionToken, Timestamp, UserId};
+pub use model::{Conversation, ConversationKind, Member, Message, User};

@@ -1,0 +1,68 @@
+//! The things the protocol talks about: users, conversations, messages.
+
+use crate::{ConversationId, Handle, MessageId, Pos, Seq, Timestamp, UserId};
+use serde::{Deserialize, Serialize};
+
+/// A person's public identity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Stable id.
+    pub id: UserId,
+    /// Unique handle, lower case.
+    pub handle: Handle,
+    /// Name shown to others.
+    pub display_name: String,
+}
+
+/// What kind of conversation this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    /// One-to-one chat between two people.
+    Direct,
+}
+
+/// A member of a conversation and how far they have received and read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Who.
+    pub user: User,
+    /// Highest sequence number one of their devices has stored.
+    pub delivered: Seq,
+    /// Highest sequence number they have seen on screen.
+    pub read: Seq,
+}
+
+/// A conversation as the server knows it now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    /// Stable id.
+    pub id: ConversationId,
+    /// Direct chat, for now.
+    pub kind: ConversationKind,
+    /// Everybody in it, including the receiving user.
+    pub members: Vec<Member>,
+    /// Sequence number of the newest message (0 when empty).
+    pub last_seq: Seq,
+    /// When it was started.
+    pub created_at: Timestamp,
+}
+
+/// A stored message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// Named by the sending client.
+    pub id: MessageId,
+    /// Where it belongs.
+    pub conversation_id: ConversationId,
+    /// Gap-free number inside the conversation.
+    pub seq: Seq,
+    /// Position in the global event stream (the resume cursor).
+    pub pos: Pos,
+    /// Who wrote it.
+    pub sender: UserId,
+    /// The text.
+    pub body: String,
+    /// When the server stored it.
+    pub sent_at: Timestamp,
+}

@@ -1,0 +1,183 @@
+//! Register, log in, log out.
+
+use super::ApiFailure;
+use crate::auth;
+use crate::state::AppState;
+use crate::store::{StoreError, WriteCmd, now_ms};
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderMap, StatusCode};
+use kontor_protocol::api::{ApiErrorCode, LoginRequest, RegisterRequest, SessionResponse};
+use kontor_protocol::limits::{MAX_DISPLAY_NAME_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use kontor_protocol::{Handle, SessionToken, User};
+
+fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiFailure> {
+    payload.map(|Json(v)| v).map_err(|e| {
+        ApiFailure::bad(
+            ApiErrorCode::BadRequest,
+            format!("The request body is not valid: {}", e.body_text()),
+        )
+    })
+}
+
+fn check_password(password: &str) -> Result<(), ApiFailure> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(ApiFailure::bad(
+            ApiErrorCode::InvalidPassword,
+            format!("A password has at least {MIN_PASSWORD_CHARS} characters."),
+        ));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(ApiFailure::bad(
+            ApiErrorCode::InvalidPassword,
+            format!("A password has at most {MAX_PASSWORD_CHARS} characters."),
+        ));
+    }
+    Ok(())
+}
+
+fn check_display_name(name: &str) -> Result<String, ApiFailure> {
+    let name = name.trim();
+    let n = name.chars().count();
+    if n == 0 || n > MAX_DISPLAY_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(ApiFailure::bad(
+            ApiErrorCode::InvalidDisplayName,
+            format!("A display name has 1 to {MAX_DISPLAY_NAME_CHARS} characters."),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Runs argon2 on the blocking pool, at most a few at a time.
+async fn with_password_slot<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiFailure> {
+    let _permit = state
+        .password_slots
+        .acquire()
+        .await
+        .map_err(ApiFailure::internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(ApiFailure::internal)
+}
+
+async fn open_session(state: &AppState, user: User) -> Result<SessionResponse, ApiFailure> {
+    let (token, token_hash) = auth::new_token();
+    let expires_at = now_ms() + auth::SESSION_LIFETIME_MS;
+    let user_id = user.id;
+    state
+        .store
+        .write(|reply| WriteCmd::CreateSession {
+            user: user_id,
+            token_hash,
+            expires_at,
+            reply,
+        })
+        .await?;
+    Ok(SessionResponse { token, user })
+}
+
+/// `POST /api/register`: creates the account and logs it in.
+pub async fn register(
+    State(state): State<AppState>,
+    payload: Result<Json<RegisterRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<SessionResponse>), ApiFailure> {
+    let req = body(payload)?;
+    let handle = Handle::parse(&req.handle)
+        .map_err(|e| ApiFailure::bad(ApiErrorCode::InvalidHandle, capitalise(&e.to_string())))?;
+    let display_name = check_display_name(&req.display_name)?;
+    check_password(&req.password)?;
+    let password = req.password;
+    let password_hash = with_password_slot(&state, move || auth::hash_password(&password))
+        .await?
+        .map_err(ApiFailure::internal)?;
+    let user = state
+        .store
+        .write(|reply| WriteCmd::CreateUser {
+            handle,
+            display_name,
+            password_hash,
+            reply,
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(open_session(&state, user).await?)))
+}
+
+/// `POST /api/login`
+pub async fn login(
+    State(state): State<AppState>,
+    payload: Result<Json<LoginRequest>, JsonRejection>,
+) -> Result<Json<SessionResponse>, ApiFailure> {
+    let req = body(payload)?;
+    let wrong = || {
+        ApiFailure::new(
+            StatusCode::UNAUTHORIZED,
+            ApiErrorCode::WrongCredentials,
+            "Wrong handle or password.",
+        )
+    };
+    if req.password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(wrong());
+    }
+    let record = match Handle::parse(&req.handle) {
+        Ok(handle) => {
+            state
+                .store
+                .read(move |c| crate::store::reads::login_record(c, &handle))
+                .await?
+        }
+        Err(_) => None,
+    };
+    let stored = record.as_ref().map(|r| r.password_hash.clone());
+    let password = req.password;
+    let ok = with_password_slot(&state, move || {
+        auth::verify_password(&password, stored.as_deref())
+    })
+    .await?;
+    match record {
+        Some(record) if ok => Ok(Json(open_session(&state, record.user).await?)),
+        _ => Err(wrong()),
+    }
+}
+
+/// `POST /api/logout` with `Authorization: Bearer <token>`: revokes the session and closes its
+/// live connections.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiFailure> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| SessionToken(t.trim().to_owned()))
+        .ok_or_else(|| {
+            ApiFailure::new(
+                StatusCode::UNAUTHORIZED,
+                ApiErrorCode::Unauthorized,
+                "Not logged in.",
+            )
+        })?;
+    let token_hash = auth::token_hash(&token);
+    let revoked = state
+        .store
+        .write(|reply| WriteCmd::RevokeSession { token_hash, reply })
+        .await
+        .map_err(|e: StoreError| ApiFailure::from(e))?;
+    if let Some(session) = revoked {
+        state.hub.close_session(session, "logged out");
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => String::new(),
+    }
+}

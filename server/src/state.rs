@@ -1,0 +1,23 @@
+//! State shared by every request handler.
+
+use crate::config::Config;
+use crate::http::app_shell::AppShell;
+use crate::hub::Hub;
+use crate::store::Store;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Cheap to clone; handed to every handler by axum.
+#[derive(Clone)]
+pub struct AppState {
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Database.
+    pub store: Store,
+    /// Live connections.
+    pub hub: Arc<Hub>,
+    /// The web app's index.html with its Content-Security-Policy.
+    pub shell: Arc<AppShell>,
+    /// Bounds concurrent argon2 computations (19 MiB each) so a login flood cannot exhaust memory.
+    pub password_slots: Arc<Semaphore>,
+}

@@ -1,0 +1,404 @@
+//! One authenticated WebSocket session, generic over the socket's sink and stream so tests can
+//! drive it with plain channels.
+
+use crate::hub::{Outbound, encode};
+use crate::state::AppState;
+use crate::store::{Origin, StoreError, WriteCmd, now_ms, reads};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use kontor_protocol::limits::{MAX_BODY_BYTES, MAX_FRAME_BYTES, SYNC_PAGE};
+use kontor_protocol::{
+    ClientFrame, ConversationId, ErrorCode, Handle, Pos, ServerFrame, User, UserId,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::{Instant, sleep_until};
+
+/// The first frame must arrive within this time.
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+/// A client that says nothing for this long is gone (clients ping every 20 s).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Invalid frames tolerated before the connection is closed.
+const MAX_STRIKES: u32 = 10;
+/// Typing notices relayed per conversation at most this often.
+const TYPING_INTERVAL: Duration = Duration::from_millis(1500);
+
+/// Close codes.
+const CLOSE_POLICY: u16 = 1008;
+const CLOSE_AWAY: u16 = 1001;
+const CLOSE_TRY_AGAIN: u16 = 1013;
+/// Application code: the token is not valid; log in again.
+pub const CLOSE_UNAUTHORIZED: u16 = 4001;
+
+/// Runs a connection from its first frame to its end.
+pub async fn run<S, R, E>(state: AppState, mut sink: S, mut stream: R)
+where
+    S: Sink<Message> + Unpin,
+    R: Stream<Item = Result<Message, E>> + Unpin,
+{
+    let Some((auth, since)) = authenticate(&state, &mut sink, &mut stream).await else {
+        return;
+    };
+    let mut reg = state.hub.register(auth.user.id, auth.session_id);
+    let mut session = Session {
+        origin: Origin {
+            user: auth.user.id,
+            conn: reg.id,
+        },
+        state,
+        sink,
+        strikes: 0,
+        members: HashMap::new(),
+        last_typing: HashMap::new(),
+    };
+    if session
+        .send(&ServerFrame::Ready {
+            user: auth.user.clone(),
+        })
+        .await
+        .is_err()
+    {
+        return;
+    }
+    // Everything committed up to `high` comes from the database; later events from the hub.
+    let high = Pos(session.state.store.committed_pos());
+    if session.catch_up(&auth.user, since, high).await.is_err() {
+        return;
+    }
+
+    let mut deadline = Instant::now() + IDLE_TIMEOUT;
+    loop {
+        tokio::select! {
+            incoming = stream.next() => match incoming {
+                Some(Ok(msg)) => {
+                    deadline = Instant::now() + IDLE_TIMEOUT;
+                    if session.handle(msg).await.is_err() {
+                        break;
+                    }
+                }
+                _ => break,
+            },
+            out = reg.rx.recv() => {
+                let sent = match out {
+                    Some(Outbound::Event { pos, .. }) if pos <= high => Ok(()),
+                    Some(Outbound::Event { text, .. } | Outbound::Frame(text)) => {
+                        session.sink.send(Message::Text(text)).await.map_err(|_| ())
+                    }
+                    Some(Outbound::Close { code, reason }) => {
+                        session.close(code, reason).await;
+                        Err(())
+                    }
+                    // Dropped by the hub: this connection fell too far behind. The client
+                    // reconnects and resumes from its cursor.
+                    None => {
+                        session.close(CLOSE_TRY_AGAIN, "too far behind, reconnect").await;
+                        Err(())
+                    }
+                };
+                if sent.is_err() {
+                    break;
+                }
+            }
+            _ = sleep_until(deadline) => {
+                session.close(CLOSE_AWAY, "idle").await;
+                break;
+            }
+        }
+    }
+}
+
+/// Reads the `hello` frame and checks its token.
+async fn authenticate<S, R, E>(
+    state: &AppState,
+    sink: &mut S,
+    stream: &mut R,
+) -> Option<(reads::AuthSession, Pos)>
+where
+    S: Sink<Message> + Unpin,
+    R: Stream<Item = Result<Message, E>> + Unpin,
+{
+    let first = tokio::time::timeout(AUTH_TIMEOUT, stream.next()).await;
+    let hello = match first {
+        Ok(Some(Ok(Message::Text(text)))) if text.len() <= MAX_FRAME_BYTES => {
+            serde_json::from_str::<ClientFrame>(&text).ok()
+        }
+        _ => None,
+    };
+    let Some(ClientFrame::Hello { token, since }) = hello else {
+        refuse(sink, "The first frame must be hello with a session token.").await;
+        return None;
+    };
+    let hash = crate::auth::token_hash(&token);
+    let found = state
+        .store
+        .read(move |c| reads::auth_session(c, &hash))
+        .await;
+    match found {
+        Ok(Some(s)) if !s.revoked && s.expires_at > now_ms() => Some((s, since)),
+        Ok(_) => {
+            refuse(sink, "Your session has ended. Please log in again.").await;
+            None
+        }
+        Err(e) => {
+            tracing::error!("session lookup failed: {e}");
+            let frame = ServerFrame::error(ErrorCode::Unavailable, "Please try again shortly.");
+            let _ = sink.send(Message::Text(encode(&frame))).await;
+            None
+        }
+    }
+}
+
+/// Tells the client its token is not accepted, and closes.
+async fn refuse<S: Sink<Message> + Unpin>(sink: &mut S, message: &'static str) {
+    let frame = ServerFrame::error(ErrorCode::Unauthorized, message);
+    let _ = sink.send(Message::Text(encode(&frame))).await;
+    let _ = sink
+        .send(Message::Close(Some(CloseFrame {
+            code: CLOSE_UNAUTHORIZED,
+            reason: Utf8Bytes::from_static("unauthorized"),
+        })))
+        .await;
+}
+
+struct Session<S> {
+    state: AppState,
+    sink: S,
+    origin: Origin,
+    strikes: u32,
+    members: HashMap<ConversationId, Arc<Vec<UserId>>>,
+    last_typing: HashMap<ConversationId, Instant>,
+}
+
+/// The socket is gone or the session must end.
+struct End;
+
+impl<S: Sink<Message> + Unpin> Session<S> {
+    async fn send(&mut self, frame: &ServerFrame) -> Result<(), End> {
+        self.sink
+            .send(Message::Text(encode(frame)))
+            .await
+            .map_err(|_| End)
+    }
+
+    async fn close(&mut self, code: u16, reason: &'static str) {
+        let _ = self
+            .sink
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: Utf8Bytes::from_static(reason),
+            })))
+            .await;
+    }
+
+    /// Sends what the client missed: changed conversations, then messages in pages, in order.
+    async fn catch_up(&mut self, user: &User, since: Pos, high: Pos) -> Result<(), End> {
+        let user_id = user.id;
+        let store = self.state.store.clone();
+        let conversations = store
+            .read(move |c| reads::changed_conversations(c, user_id, since))
+            .await
+            .map_err(|e| tracing::error!("catch-up failed: {e}"))
+            .map_err(|_| End)?;
+        for conversation in conversations {
+            // Snapshots carry the client's own cursor: they must not move it past messages that
+            // are still to come in this catch-up.
+            self.send(&ServerFrame::Conversation {
+                pos: since,
+                conversation,
+            })
+            .await?;
+        }
+        let mut after = since;
+        loop {
+            let page = store
+                .read(move |c| reads::messages_since(c, user_id, after, high, SYNC_PAGE))
+                .await
+                .map_err(|e| tracing::error!("catch-up failed: {e}"))
+                .map_err(|_| End)?;
+            let Some(last) = page.last() else { break };
+            after = last.pos;
+            let full = page.len() == SYNC_PAGE;
+            self.send(&ServerFrame::Messages { messages: page }).await?;
+            if !full {
+                break;
+            }
+        }
+        self.send(&ServerFrame::SyncDone {
+            pos: high.max(since),
+        })
+        .await
+    }
+
+    async fn handle(&mut self, msg: Message) -> Result<(), End> {
+        let text = match msg {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                return self
+                    .strike(ErrorCode::Malformed, "Frames are JSON text.".into())
+                    .await;
+            }
+            Message::Close(_) => return Err(End),
+            // Pings are answered by the WebSocket layer.
+            Message::Ping(_) | Message::Pong(_) => return Ok(()),
+        };
+        if text.len() > MAX_FRAME_BYTES {
+            let message = format!("Frames are at most {} KiB.", MAX_FRAME_BYTES / 1024);
+            return self.strike(ErrorCode::TooLarge, message).await;
+        }
+        let frame = match serde_json::from_str::<ClientFrame>(&text) {
+            Ok(frame) => frame,
+            Err(e) => {
+                let message = format!("That frame is not valid Kontor protocol: {e}.");
+                return self.strike(ErrorCode::Malformed, message).await;
+            }
+        };
+        match frame {
+            ClientFrame::Hello { .. } => {
+                self.strike(ErrorCode::Invalid, "Already authenticated.".into())
+                    .await
+            }
+            ClientFrame::Ping { nonce } => self.send(&ServerFrame::Pong { nonce }).await,
+            ClientFrame::Send {
+                id,
+                conversation_id,
+                body,
+            } => {
+                let refusal = if body.len() > MAX_BODY_BYTES {
+                    Some((
+                        ErrorCode::TooLarge,
+                        format!(
+                            "A message has at most {} KiB of text.",
+                            MAX_BODY_BYTES / 1024
+                        ),
+                    ))
+                } else if body.trim().is_empty() {
+                    Some((ErrorCode::Invalid, "A message cannot be empty.".into()))
+                } else {
+                    None
+                };
+                if let Some((code, message)) = refusal {
+                    return self
+                        .send(&ServerFrame::Error {
+                            code,
+                            message,
+                            message_id: Some(id),
+                            request_id: None,
+                        })
+                        .await;
+                }
+                self.submit(WriteCmd::Send {
+                    origin: self.origin,
+                    id,
+                    conversation_id,
+                    body,
+                })
+                .await
+            }
+            ClientFrame::StartChat { request_id, handle } => match Handle::parse(&handle) {
+                Ok(handle) => {
+                    self.submit(WriteCmd::StartChat {
+                        origin: self.origin,
+                        request_id,
+                        handle,
+                    })
+                    .await
+                }
+                Err(e) => {
+                    self.send(&ServerFrame::Error {
+                        code: ErrorCode::UnknownHandle,
+                        message: format!("That is not a valid handle: {e}."),
+                        message_id: None,
+                        request_id: Some(request_id),
+                    })
+                    .await
+                }
+            },
+            ClientFrame::Receipt {
+                conversation_id,
+                kind,
+                seq,
+            } => {
+                self.submit(WriteCmd::Receipt {
+                    origin: self.origin,
+                    conversation_id,
+                    kind,
+                    seq,
+                })
+                .await
+            }
+            ClientFrame::Typing { conversation_id } => self.typing(conversation_id).await,
+        }
+    }
+
+    /// Answers an invalid frame; too many of them end the connection.
+    async fn strike(&mut self, code: ErrorCode, message: String) -> Result<(), End> {
+        self.strikes += 1;
+        self.send(&ServerFrame::error(code, message)).await?;
+        if self.strikes >= MAX_STRIKES {
+            self.close(CLOSE_POLICY, "too many invalid frames").await;
+            return Err(End);
+        }
+        Ok(())
+    }
+
+    async fn submit(&mut self, cmd: WriteCmd) -> Result<(), End> {
+        match self.state.store.submit(cmd).await {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let (code, message) = e.wire();
+                self.send(&ServerFrame::error(code, message)).await
+            }
+        }
+    }
+
+    async fn typing(&mut self, conversation_id: ConversationId) -> Result<(), End> {
+        let now = Instant::now();
+        if self
+            .last_typing
+            .get(&conversation_id)
+            .is_some_and(|t| now.duration_since(*t) < TYPING_INTERVAL)
+        {
+            return Ok(());
+        }
+        self.last_typing.insert(conversation_id, now);
+        let members = match self.members.get(&conversation_id) {
+            Some(m) => m.clone(),
+            None => {
+                let found = self
+                    .state
+                    .store
+                    .read(move |c| reads::member_ids(c, conversation_id))
+                    .await;
+                match found {
+                    Ok(ids) => {
+                        let ids = Arc::new(ids);
+                        self.members.insert(conversation_id, ids.clone());
+                        ids
+                    }
+                    Err(e) => {
+                        tracing::warn!("typing lookup failed: {e}");
+                        return Ok(());
+                    }
+                }
+            }
+        };
+        if !members.contains(&self.origin.user) {
+            let (code, message) = StoreError::NotFound.wire();
+            return self.send(&ServerFrame::error(code, message)).await;
+        }
+        let others: Vec<UserId> = members
+            .iter()
+            .copied()
+            .filter(|u| *u != self.origin.user)
+            .collect();
+        let frame = ServerFrame::Typing {
+            conversation_id,
+            user_id: self.origin.user,
+        };
+        self.state
+            .hub
+            .publish(&others, Outbound::Frame(encode(&frame)), None);
+        Ok(())
+    }
+}
