@@ -1,1 +1,5 @@
-fn main() {}
+//! Entry point of the wasm bundle.
+
+fn main() {
+    kontor_web::start();
+}

@@ -1,1 +1,39 @@
-fn main() {}
+//! `cargo xtask`: the project's build, run, test and benchmark commands.
+//!
+//! Each command first installs what a fresh machine lacks (the wasm target, trunk, the matching
+//! wasm-bindgen CLI, wasm-opt, Chromium and chromedriver, the e2e test's npm packages), showing
+//! what it does, then does its job.
+
+mod build;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  run  [--addr HOST:PORT] [--data-dir DIR]   build the app in release mode and start the server
+  test                                      run every test: native, wasm (headless Chromium), e2e
+  build                                     build the web app (release) and the server
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => build::run(&args[1..]),
+        Some("test") => build::test(&args[1..]),
+        Some("build") => build::build_all().map(|_| ()),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

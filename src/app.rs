@@ -1,0 +1,119 @@
+//! The root component: routes, and the app-wide state (who is logged in, their engine).
+
+use crate::routes::{chats, conversation, login, welcome};
+use crate::session::{self, Auth};
+use crate::store::Db;
+use crate::sync::Engine;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+use std::sync::Arc;
+
+/// App-wide state, provided as context.
+#[derive(Clone, Copy)]
+pub struct AppCtx {
+    /// The logged-in session, if any.
+    pub auth: RwSignal<Option<Auth>>,
+    /// The messaging engine of the logged-in account (once its database is open).
+    pub engine: RwSignal<Option<Arc<Engine>>>,
+    /// Why the engine could not start, if it could not.
+    pub engine_error: RwSignal<Option<String>>,
+}
+
+impl AppCtx {
+    /// The context; every component below [`App`] has it.
+    pub fn get() -> Self {
+        expect_context::<AppCtx>()
+    }
+
+    /// Records a successful login and starts the engine.
+    pub fn logged_in(self, auth: Auth) {
+        session::save(&auth);
+        self.auth.set(Some(auth));
+    }
+
+    /// Logs out: revokes the session, forgets it and deletes this account's local data.
+    pub fn log_out(self) {
+        let Some(auth) = self.auth.get_untracked() else {
+            return;
+        };
+        if let Some(engine) = self.engine.get_untracked() {
+            engine.shutdown();
+        }
+        self.engine.set(None);
+        session::clear();
+        self.auth.set(None);
+        spawn_local(async move {
+            crate::api::logout(&auth.token).await;
+            let _ = Db::delete(auth.user.id).await;
+        });
+    }
+}
+
+/// The application.
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = AppCtx {
+        auth: RwSignal::new(session::load()),
+        engine: RwSignal::new(None),
+        engine_error: RwSignal::new(None),
+    };
+    provide_context(ctx);
+
+    // One engine per logged-in account, started when the account is known.
+    Effect::new(move || {
+        let Some(auth) = ctx.auth.get() else { return };
+        if ctx
+            .engine
+            .get_untracked()
+            .is_some_and(|e| e.me.id == auth.user.id)
+        {
+            return;
+        }
+        spawn_local(async move {
+            match Engine::start(auth).await {
+                Ok(engine) => {
+                    ctx.engine_error.set(None);
+                    ctx.engine.set(Some(engine));
+                }
+                Err(e) => ctx.engine_error.set(Some(e.to_string())),
+            }
+        });
+    });
+    // The server ended the session (revoked, expired): back to the login page.
+    Effect::new(move || {
+        if let Some(engine) = ctx.engine.get()
+            && engine.session_ended.get()
+        {
+            ctx.log_out();
+        }
+    });
+
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=welcome::Home/>
+                <Route path=path!("/login") view=login::Login/>
+                <Route path=path!("/register") view=login::Register/>
+                <ParentRoute path=path!("/chats") view=chats::ChatsLayout>
+                    <Route path=path!("") view=chats::NoConversation/>
+                    <Route path=path!(":id") view=conversation::ConversationPane/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <main class="auth-page">
+            <div class="auth-card">
+                <h1>"Page not found"</h1>
+                <p role="alert">"There is nothing at this address."</p>
+                <a class="btn" href="/">"Go to Kontor"</a>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,42 @@
+//! The "Account" menu: who is logged in, and "Log out".
+
+use crate::app::AppCtx;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
+
+/// Button "Account" opening a small menu.
+#[component]
+pub fn AccountMenu() -> impl IntoView {
+    let ctx = AppCtx::get();
+    let open = RwSignal::new(false);
+    let navigate = use_navigate();
+    let log_out = move |_| {
+        open.set(false);
+        ctx.log_out();
+        navigate("/", NavigateOptions::default());
+    };
+    let who = move || {
+        ctx.auth
+            .get()
+            .map(|a| (a.user.display_name, format!("@{}", a.user.handle)))
+            .unwrap_or_default()
+    };
+    view! {
+        <button class="btn ghost" type="button" aria-haspopup="menu"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|o| *o = !*o)>
+            <svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">
+                <circle cx="10" cy="7" r="3.5" fill="none" stroke="currentColor" stroke-width="1.8"/>
+                <path d="M3.5 17c1.2-3 3.6-4.5 6.5-4.5s5.3 1.5 6.5 4.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"/>
+            </svg>
+            <span class="visually-hidden">"Account"</span>
+        </button>
+        <Show when=move || open.get()>
+            <div class="menu" role="menu">
+                <div class="who"><strong>{move || who().0}</strong>{move || who().1}</div>
+                <button type="button" role="menuitem" on:click=log_out.clone()>"Log out"</button>
+            </div>
+        </Show>
+    }
+}

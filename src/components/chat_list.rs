@@ -1,0 +1,74 @@
+//! The chat list: every conversation, most recent first, read from IndexedDB.
+
+use crate::components::avatar::Avatar;
+use crate::store::ConversationRecord;
+use crate::sync::Engine;
+use crate::time;
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+use std::sync::Arc;
+
+/// The list, re-read from the local database whenever it changes.
+#[component]
+pub fn ChatList(engine: Arc<Engine>) -> impl IntoView {
+    let revision = engine.revision;
+    let db = engine.db.clone();
+    let conversations = LocalResource::new(move || {
+        revision.track();
+        let db = db.clone();
+        async move { db.conversations().await.unwrap_or_default() }
+    });
+    let location = use_location();
+    let current = move || location.pathname.get();
+
+    view! {
+        <nav class="chat-list-nav" aria-label="Chats">
+            {move || {
+                let list = conversations.get().unwrap_or_default();
+                if list.is_empty() && conversations.get().is_some() {
+                    return view! {
+                        <p class="empty-list">"No chats yet. Start one with “New chat”."</p>
+                    }
+                    .into_any();
+                }
+                view! {
+                    <ul class="chat-list">
+                        <For
+                            each=move || conversations.get().unwrap_or_default()
+                            key=|c: &ConversationRecord| {
+                                (c.id, c.last_seq, c.unread, c.title.clone(), c.preview.clone().map(|p| p.text), c.last_activity as i64)
+                            }
+                            children=move |c: ConversationRecord| {
+                                let href = format!("/chats/{}", c.id);
+                                let active_href = href.clone();
+                                let is_current = move || current() == active_href;
+                                let unread = c.unread;
+                                let preview = c
+                                    .preview
+                                    .clone()
+                                    .map(|p| if p.from_me { format!("You: {}", p.text) } else { p.text })
+                                    .unwrap_or_else(|| format!("@{}", c.peer_handle));
+                                view! {
+                                    <li>
+                                        <a class="chat-link" href=href
+                                            aria-current=move || is_current().then_some("page")>
+                                            <Avatar name=c.title.clone() key=c.peer_handle.clone()/>
+                                            <span class="chat-name">{c.title.clone()}</span>
+                                            <span class="chat-time">{time::short(c.last_activity)}</span>
+                                            <span class="chat-preview">{preview}</span>
+                                            {(unread > 0).then(|| view! {
+                                                <span class="unread" aria-hidden="true">{unread}</span>
+                                                <span class="visually-hidden">{format!("{unread} unread")}</span>
+                                            })}
+                                        </a>
+                                    </li>
+                                }
+                            }
+                        />
+                    </ul>
+                }
+                .into_any()
+            }}
+        </nav>
+    }
+}

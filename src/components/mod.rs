@@ -1,0 +1,11 @@
+//! Building blocks of the pages.
+
+pub mod account_menu;
+pub mod avatar;
+pub mod brand;
+pub mod chat_list;
+pub mod composer;
+pub mod connection_status;
+pub mod icons;
+pub mod message_list;
+pub mod new_chat;

@@ -1,0 +1,20 @@
+//! Kontor's web client: a Leptos single-page app.
+//!
+//! Layout: [`routes`] holds the pages, [`components`] the pieces they are built from, [`store`]
+//! the IndexedDB database the UI renders from, [`sync`] the one module with network side effects
+//! (the WebSocket connection manager and what it does with each frame), [`api`] the HTTP account
+//! calls and [`session`] the saved login.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod routes;
+pub mod session;
+pub mod store;
+pub mod sync;
+pub mod time;
+
+/// Mounts the app on the page.
+pub fn start() {
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,90 @@
+//! `/chats` and `/chats/{id}`: the messenger itself, chat list left, conversation right.
+
+use crate::app::AppCtx;
+use crate::components::account_menu::AccountMenu;
+use crate::components::brand::Brand;
+use crate::components::chat_list::ChatList;
+use crate::components::connection_status::ConnectionStatus;
+use crate::components::new_chat::NewChat;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect};
+use leptos_router::hooks::use_location;
+
+/// The two-pane layout around the conversation route.
+#[component]
+pub fn ChatsLayout() -> impl IntoView {
+    let ctx = AppCtx::get();
+    let location = use_location();
+    let has_conversation = move || {
+        location
+            .pathname
+            .with(|p| p.trim_end_matches('/').len() > "/chats".len())
+    };
+    let new_chat_open = RwSignal::new(false);
+
+    move || {
+        if ctx.auth.with(Option::is_none) {
+            return view! { <Redirect path="/login"/> }.into_any();
+        }
+        let Some(engine) = ctx.engine.get() else {
+            return view! {
+                <main class="auth-page">
+                    <div class="auth-card">
+                        <Brand/>
+                        {move || match ctx.engine_error.get() {
+                            Some(e) => view! { <p role="alert" class="alert">{e}</p> }.into_any(),
+                            None => view! { <p class="hint">"Opening your chats…"</p> }.into_any(),
+                        }}
+                    </div>
+                </main>
+            }
+            .into_any();
+        };
+        let problem = engine.problem;
+        let for_list = engine.clone();
+        view! {
+            <div class="shell" class:has-conversation=has_conversation>
+                <aside class="sidebar">
+                    <header class="sidebar-header">
+                        <Brand/>
+                        <div class="sidebar-actions">
+                            <ConnectionStatus status=engine.status/>
+                            <button class="btn ghost" type="button"
+                                aria-expanded=move || new_chat_open.get().to_string()
+                                on:click=move |_| new_chat_open.update(|o| *o = !*o)>
+                                <svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">
+                                    <path d="M10 4v12M4 10h12" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>
+                                </svg>
+                                <span>"New chat"</span>
+                            </button>
+                            <AccountMenu/>
+                        </div>
+                    </header>
+                    <Show when=move || new_chat_open.get()>
+                        <NewChat engine=engine.clone() on_done=Callback::new(move |_| new_chat_open.set(false))/>
+                    </Show>
+                    {move || problem.get().map(|p| view! { <div class="alert" role="alert">{p}</div> })}
+                    <ChatList engine=for_list/>
+                </aside>
+                <main class="main">
+                    <Outlet/>
+                </main>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+/// `/chats` with no conversation chosen.
+#[component]
+pub fn NoConversation() -> impl IntoView {
+    view! {
+        <div class="placeholder-pane">
+            <div>
+                <Brand/>
+                <h2>"Pick a chat"</h2>
+                <p>"Choose a conversation on the left, or start a new one with someone's handle."</p>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,153 @@
+//! `/chats/{id}`: one conversation.
+
+use crate::app::AppCtx;
+use crate::components::avatar::Avatar;
+use crate::components::composer::Composer;
+use crate::components::message_list::{ConversationData, MessageList};
+use crate::sync::Engine;
+use kontor_protocol::ConversationId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use std::sync::Arc;
+
+/// Messages shown at first; "Load earlier messages" adds this many more.
+const PAGE: usize = 50;
+
+/// The route: resolves the id, then shows the conversation.
+#[component]
+pub fn ConversationPane() -> impl IntoView {
+    let ctx = AppCtx::get();
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<ConversationId>().ok())
+    });
+    move || {
+        let engine = ctx.engine.get()?;
+        Some(match id.get() {
+            Some(id) => view! { <Conversation engine=engine id=id/> }.into_any(),
+            None => view! { <Unavailable/> }.into_any(),
+        })
+    }
+}
+
+#[component]
+fn Unavailable() -> impl IntoView {
+    view! {
+        <div class="placeholder-pane">
+            <div>
+                <h2>"Conversation not available"</h2>
+                <p role="alert">"This conversation does not exist, or you are not in it."</p>
+                <a class="btn secondary" href="/chats">"Back to chats"</a>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Conversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoView {
+    let limit = RwSignal::new(PAGE);
+    let revision = engine.revision;
+    let db = engine.db.clone();
+    let me = engine.me.id;
+    let data = LocalResource::new(move || {
+        revision.track();
+        let limit = limit.get();
+        let db = db.clone();
+        async move { ConversationData::load(&db, id, limit).await }
+    });
+
+    // This conversation is on screen: arriving messages are read, and so is what is here now.
+    engine.open_conversation.set(Some(id));
+    {
+        let engine = engine.clone();
+        spawn_local(async move { engine.mark_read(id).await });
+    }
+    let visibility = {
+        let engine = engine.clone();
+        window_event_listener(leptos::ev::visibilitychange, move |_| {
+            let engine = engine.clone();
+            spawn_local(async move { engine.mark_read(id).await });
+        })
+    };
+    {
+        let open = engine.open_conversation;
+        on_cleanup(move || {
+            visibility.remove();
+            if open.get_untracked() == Some(id) {
+                open.set(None);
+            }
+        });
+    }
+
+    let typing = {
+        let engine = engine.clone();
+        move || engine.typing_in(id)
+    };
+
+    /// What the pane shows; `None` while (re)loading keeps the previous answer, so the composer
+    /// is never torn down while someone types.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Shown {
+        Loading,
+        Missing,
+        Failed,
+        Ready,
+    }
+    let shown = Memo::new(move |prev: Option<&Shown>| match data.get() {
+        None => prev.copied().unwrap_or(Shown::Loading),
+        Some(Ok(d)) if d.conversation.is_none() => Shown::Missing,
+        Some(Ok(_)) => Shown::Ready,
+        Some(Err(_)) => Shown::Failed,
+    });
+    let header = Memo::new(move |prev: Option<&(String, String)>| {
+        data.get()
+            .and_then(|d| d.ok())
+            .and_then(|d| d.conversation)
+            .map(|c| (c.title, c.peer_handle))
+            .or_else(|| prev.cloned())
+            .unwrap_or_default()
+    });
+
+    move || match shown.get() {
+        Shown::Loading => view! { <div class="placeholder-pane"></div> }.into_any(),
+        Shown::Missing => view! { <Unavailable/> }.into_any(),
+        Shown::Failed => view! {
+            <div class="placeholder-pane">
+                <p role="alert">"Could not read this conversation from the browser's storage."</p>
+            </div>
+        }
+        .into_any(),
+        Shown::Ready => {
+            let typing = typing.clone();
+            view! {
+                <section class="conversation main">
+                    <header class="conversation-header">
+                        <a class="btn ghost back-link" href="/chats" aria-label="Back to chats">"←"</a>
+                        {move || {
+                            let (title, handle) = header.get();
+                            view! { <Avatar name=title key=handle/> }
+                        }}
+                        <div>
+                            <h2>{move || header.get().0}</h2>
+                            <div class="sub">
+                                {move || if typing() {
+                                    view! { <span class="typing">"typing…"</span> }.into_any()
+                                } else {
+                                    view! { <span>{format!("@{}", header.get().1)}</span> }.into_any()
+                                }}
+                            </div>
+                        </div>
+                    </header>
+                    <MessageList data=data me=me engine=engine.clone()
+                        on_load_earlier=Callback::new(move |_| limit.update(|l| *l += PAGE))/>
+                    <Composer engine=engine.clone() conversation_id=id/>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! `/login` and `/register`.
+
+use crate::api::{self, ApiFailure};
+use crate::app::AppCtx;
+use crate::components::brand::Brand;
+use crate::session::Auth;
+use kontor_protocol::api::{LoginRequest, RegisterRequest};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_navigate;
+
+/// Which form.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Login,
+    Register,
+}
+
+/// `/login`
+#[component]
+pub fn Login() -> impl IntoView {
+    view! { <AccountForm mode=Mode::Login/> }
+}
+
+/// `/register`
+#[component]
+pub fn Register() -> impl IntoView {
+    view! { <AccountForm mode=Mode::Register/> }
+}
+
+#[component]
+fn AccountForm(mode: Mode) -> impl IntoView {
+    let ctx = AppCtx::get();
+    let navigate = use_navigate();
+    let handle = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let result = match mode {
+                Mode::Login => {
+                    api::login(&LoginRequest {
+                        handle: handle.get_untracked(),
+                        password: password.get_untracked(),
+                    })
+                    .await
+                }
+                Mode::Register => {
+                    api::register(&RegisterRequest {
+                        handle: handle.get_untracked(),
+                        display_name: display_name.get_untracked(),
+                        password: password.get_untracked(),
+                    })
+                    .await
+                }
+            };
+            busy.set(false);
+            match result {
+                Ok(session) => {
+                    ctx.logged_in(Auth {
+                        token: session.token,
+                        user: session.user,
+                    });
+                    navigate("/chats", NavigateOptions::default());
+                }
+                Err(ApiFailure::Refused(why)) => error.set(Some(why)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    let (title, action, other_text, other_link, other_label) = match mode {
+        Mode::Login => (
+            "Log in",
+            "Log in",
+            "New to Kontor?",
+            "/register",
+            "Create account",
+        ),
+        Mode::Register => (
+            "Create your account",
+            "Create account",
+            "Already have an account?",
+            "/login",
+            "Log in",
+        ),
+    };
+
+    view! {
+        <Show when=move || ctx.auth.with(Option::is_some)>
+            <Redirect path="/chats"/>
+        </Show>
+        <main class="auth-page">
+            <div class="auth-card">
+                <Brand/>
+                <h1>{title}</h1>
+                <form on:submit=submit novalidate>
+                    <div class="field">
+                        <label for="handle">"Handle"</label>
+                        <input id="handle" name="username" autocomplete="username" required
+                            autocapitalize="none" spellcheck="false"
+                            prop:value=move || handle.get()
+                            on:input=move |ev| handle.set(event_target_value(&ev))/>
+                        {(mode == Mode::Register).then(|| view! {
+                            <p class="hint">"3–32 characters: letters, digits, “_” and “.”. Others find you by it."</p>
+                        })}
+                    </div>
+                    {(mode == Mode::Register).then(|| view! {
+                        <div class="field">
+                            <label for="display-name">"Display name"</label>
+                            <input id="display-name" name="name" autocomplete="name" required
+                                prop:value=move || display_name.get()
+                                on:input=move |ev| display_name.set(event_target_value(&ev))/>
+                        </div>
+                    })}
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input id="password" type="password" required
+                            autocomplete=if mode == Mode::Login { "current-password" } else { "new-password" }
+                            prop:value=move || password.get()
+                            on:input=move |ev| password.set(event_target_value(&ev))/>
+                        {(mode == Mode::Register).then(|| view! {
+                            <p class="hint">"At least 8 characters."</p>
+                        })}
+                    </div>
+                    {move || error.get().map(|e| view! { <div class="alert" role="alert">{e}</div> })}
+                    <button class="btn" type="submit" disabled=move || busy.get()>{action}</button>
+                </form>
+                <p class="switch-link">{other_text} " " <a href=other_link>{other_label}</a></p>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,172 @@
+//! Applying the server's events. Each call is one transaction that also moves the resume cursor,
+//! and each is idempotent: the same event applied twice changes nothing the second time.
+
+use super::conversations::{ConversationRecord, Preview, recount_unread};
+use super::outbox::OutboxRecord;
+use super::{CONVERSATIONS, Db, MESSAGES, META, OUTBOX, Result, advance_cursor};
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::Transaction;
+use kontor_protocol::{
+    Conversation, ConversationId, Message, MessageId, Pos, Seq, Timestamp, UserId,
+};
+use std::collections::BTreeMap;
+
+/// Folds a stored message into its conversation's counters; true when it is new from someone else.
+fn count_message(rec: &mut ConversationRecord, m: &Message, me: UserId) -> bool {
+    if m.seq <= rec.last_seq {
+        return false;
+    }
+    rec.last_seq = m.seq;
+    rec.last_activity = rec.last_activity.max(m.sent_at.0 as f64);
+    rec.preview = Some(Preview::of(&m.body, m.sender == me));
+    if m.sender != me && m.seq > rec.read_seq {
+        rec.unread += 1;
+        return true;
+    }
+    false
+}
+
+async fn load_conversation(
+    tx: &Transaction<'_>,
+    id: ConversationId,
+) -> Result<Option<ConversationRecord>> {
+    Ok(tx
+        .object_store(CONVERSATIONS)?
+        .get(id.to_string())
+        .serde()?
+        .await?)
+}
+
+impl Db {
+    /// A conversation snapshot (new chat, or changed receipts during catch-up).
+    pub async fn apply_conversation(&self, conversation: &Conversation, pos: Pos) -> Result<()> {
+        let me = self.me();
+        let tx = self.tx(&[CONVERSATIONS, MESSAGES, META], true)?;
+        let rec = match load_conversation(&tx, conversation.id).await? {
+            Some(mut rec) => {
+                let read_before = rec.read_seq;
+                rec.merge_snapshot(conversation, me);
+                if rec.read_seq != read_before {
+                    recount_unread(&tx, &mut rec, me).await?;
+                }
+                rec
+            }
+            None => ConversationRecord::from_snapshot(conversation, me),
+        };
+        tx.object_store(CONVERSATIONS)?.put(&rec).serde()?.await?;
+        advance_cursor(&tx, pos).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Messages from the server (catch-up pages or live). Returns, per conversation, the newest
+    /// sequence number received from someone else, for delivery receipts.
+    pub async fn apply_messages(
+        &self,
+        messages: &[Message],
+    ) -> Result<BTreeMap<ConversationId, Seq>> {
+        let me = self.me();
+        let tx = self.tx(&[CONVERSATIONS, MESSAGES, OUTBOX, META], true)?;
+        let store = tx.object_store(MESSAGES)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let mut touched: BTreeMap<ConversationId, ConversationRecord> = BTreeMap::new();
+        let mut fresh = BTreeMap::new();
+        for m in messages {
+            store.put(m).serde()?.await?;
+            if m.sender == me {
+                // Sent from here (ack lost) or from another device: either way it is out.
+                outbox.delete(m.id.to_string()).build()?.await?;
+            }
+            if !touched.contains_key(&m.conversation_id) {
+                let Some(rec) = load_conversation(&tx, m.conversation_id).await? else {
+                    continue; // Conversations are always sent before their messages.
+                };
+                touched.insert(m.conversation_id, rec);
+            }
+            if let Some(rec) = touched.get_mut(&m.conversation_id)
+                && count_message(rec, m, me)
+            {
+                fresh.insert(m.conversation_id, m.seq);
+            }
+        }
+        let conversations = tx.object_store(CONVERSATIONS)?;
+        for rec in touched.values() {
+            conversations.put(rec).serde()?.await?;
+        }
+        if let Some(last) = messages.last() {
+            advance_cursor(&tx, last.pos).await?;
+        }
+        tx.commit().await?;
+        Ok(fresh)
+    }
+
+    /// The server stored a message from this device: it moves from the outbox to the messages.
+    pub async fn apply_ack(
+        &self,
+        id: MessageId,
+        seq: Seq,
+        pos: Pos,
+        sent_at: Timestamp,
+    ) -> Result<()> {
+        let me = self.me();
+        let tx = self.tx(&[CONVERSATIONS, MESSAGES, OUTBOX, META], true)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        let pending: Option<OutboxRecord> = outbox.get(id.to_string()).serde()?.await?;
+        if let Some(pending) = pending {
+            let message = Message {
+                id,
+                conversation_id: pending.conversation_id,
+                seq,
+                pos,
+                sender: me,
+                body: pending.body,
+                sent_at,
+            };
+            tx.object_store(MESSAGES)?.put(&message).serde()?.await?;
+            outbox.delete(id.to_string()).build()?.await?;
+            if let Some(mut rec) = load_conversation(&tx, message.conversation_id).await? {
+                count_message(&mut rec, &message, me);
+                tx.object_store(CONVERSATIONS)?.put(&rec).serde()?.await?;
+            }
+        }
+        advance_cursor(&tx, pos).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A member's delivered/read marks moved.
+    pub async fn apply_receipt(
+        &self,
+        conversation_id: ConversationId,
+        user: UserId,
+        delivered: Seq,
+        read: Seq,
+        pos: Pos,
+    ) -> Result<()> {
+        let me = self.me();
+        let tx = self.tx(&[CONVERSATIONS, MESSAGES, META], true)?;
+        if let Some(mut rec) = load_conversation(&tx, conversation_id).await? {
+            if let Some(member) = rec.members.iter_mut().find(|m| m.user.id == user) {
+                member.delivered = member.delivered.max(delivered);
+                member.read = member.read.max(read);
+            }
+            if user == me && read > rec.read_seq {
+                // Read on another device.
+                rec.read_seq = read;
+                recount_unread(&tx, &mut rec, me).await?;
+            }
+            tx.object_store(CONVERSATIONS)?.put(&rec).serde()?.await?;
+        }
+        advance_cursor(&tx, pos).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Catch-up finished up to `pos`.
+    pub async fn set_cursor(&self, pos: Pos) -> Result<()> {
+        let tx = self.tx(&[META], true)?;
+        advance_cursor(&tx, pos).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

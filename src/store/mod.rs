@@ -1,0 +1,155 @@
+//! The local database (IndexedDB): what the UI renders from, before and without the network.
+//!
+//! One database per account (`kontor-{user id}`), so two people sharing a browser never see each
+//! other's chats. Stores: `conversations`, `messages` (indexed by conversation and sequence),
+//! `outbox` (messages written but not yet acknowledged) and `meta` (the resume cursor). Everything
+//! a server event changes is written in one transaction, cursor included, so a crash can never
+//! leave the cursor ahead of the data.
+
+mod apply;
+mod conversations;
+mod messages;
+mod outbox;
+mod schema;
+
+pub use conversations::{ConversationRecord, Preview};
+pub use outbox::OutboxRecord;
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use kontor_protocol::{Pos, UserId};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Store names.
+pub(crate) const CONVERSATIONS: &str = "conversations";
+pub(crate) const MESSAGES: &str = "messages";
+pub(crate) const OUTBOX: &str = "outbox";
+pub(crate) const META: &str = "meta";
+/// Index of `messages` on `[conversation_id, seq]`.
+pub(crate) const BY_CONVERSATION_SEQ: &str = "by_conversation_seq";
+/// Index of `outbox` on `conversation_id`.
+pub(crate) const BY_CONVERSATION: &str = "by_conversation";
+
+/// What can go wrong with the local database.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The browser offers no IndexedDB (private mode in some browsers, or disabled).
+    #[error("this browser does not allow local storage, so Kontor cannot keep your messages")]
+    Unavailable,
+    /// The origin's storage quota is used up.
+    #[error("the browser's storage for Kontor is full")]
+    QuotaExceeded,
+    /// Any other IndexedDB failure.
+    #[error("local database error: {0}")]
+    Database(String),
+}
+
+impl From<indexed_db_futures::error::Error> for StoreError {
+    fn from(e: indexed_db_futures::error::Error) -> Self {
+        let text = format!("{e:?}");
+        if text.contains("QuotaExceeded") {
+            StoreError::QuotaExceeded
+        } else {
+            StoreError::Database(e.to_string())
+        }
+    }
+}
+
+impl From<indexed_db_futures::error::OpenDbError> for StoreError {
+    fn from(e: indexed_db_futures::error::OpenDbError) -> Self {
+        use indexed_db_futures::error::OpenDbError;
+        match e {
+            OpenDbError::UnsupportedEnvironment | OpenDbError::NullFactory => {
+                StoreError::Unavailable
+            }
+            OpenDbError::Base(e) => e.into(),
+            other => StoreError::Database(other.to_string()),
+        }
+    }
+}
+
+/// Result of every store operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The `meta` store's one record: how far this device has applied the server's event stream.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CursorRecord {
+    key: String,
+    pos: Pos,
+}
+
+const CURSOR_KEY: &str = "cursor";
+
+/// An open local database of one account. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    db: Arc<Database>,
+    me: UserId,
+}
+
+impl Db {
+    /// Opens (creating or migrating) the database of `me`.
+    pub async fn open(me: UserId) -> Result<Self> {
+        let db = schema::open(&Self::name(me)).await?;
+        Ok(Self {
+            db: Arc::new(db),
+            me,
+        })
+    }
+
+    /// Deletes the database of `me` (on logout). Other open tabs block it until they close it.
+    pub async fn delete(me: UserId) -> Result<()> {
+        Database::delete_by_name(&Self::name(me))?.await?;
+        Ok(())
+    }
+
+    fn name(me: UserId) -> String {
+        format!("kontor-{me}")
+    }
+
+    /// Whose database this is.
+    pub fn me(&self) -> UserId {
+        self.me
+    }
+
+    /// Closes the connection (so the database can be deleted).
+    pub fn close(&self) {
+        Database::clone(&self.db).close();
+    }
+
+    pub(crate) fn tx(&self, stores: &[&str], write: bool) -> Result<Transaction<'_>> {
+        let mode = if write {
+            TransactionMode::Readwrite
+        } else {
+            TransactionMode::Readonly
+        };
+        Ok(self.db.transaction(stores).with_mode(mode).build()?)
+    }
+
+    /// The resume cursor (0 for a new device).
+    pub async fn cursor(&self) -> Result<Pos> {
+        let tx = self.tx(&[META], false)?;
+        let rec: Option<CursorRecord> = tx.object_store(META)?.get(CURSOR_KEY).serde()?.await?;
+        Ok(rec.map(|r| r.pos).unwrap_or_default())
+    }
+}
+
+/// Moves the cursor forward inside a transaction that includes `meta`.
+pub(crate) async fn advance_cursor(tx: &Transaction<'_>, pos: Pos) -> Result<()> {
+    if pos == Pos(0) {
+        return Ok(());
+    }
+    let meta = tx.object_store(META)?;
+    let current: Option<CursorRecord> = meta.get(CURSOR_KEY).serde()?.await?;
+    if current.as_ref().is_none_or(|c| c.pos < pos) {
+        meta.put(&CursorRecord {
+            key: CURSOR_KEY.into(),
+            pos,
+        })
+        .serde()?
+        .await?;
+    }
+    Ok(())
+}

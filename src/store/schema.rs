@@ -1,0 +1,47 @@
+//! Versioned migrations of the local database.
+
+use super::{BY_CONVERSATION, BY_CONVERSATION_SEQ, CONVERSATIONS, MESSAGES, META, OUTBOX, Result};
+use indexed_db_futures::KeyPath;
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+
+/// Bump and add a step below for every schema change; never edit a released step.
+const VERSION: u32 = 1;
+
+pub(super) async fn open(name: &str) -> Result<Database> {
+    let db = Database::open(name)
+        .with_version(VERSION)
+        .with_on_upgrade_needed(|event, db| {
+            let old = event.old_version() as u32;
+            if old < 1 {
+                db.create_object_store(CONVERSATIONS)
+                    .with_key_path(KeyPath::One("id"))
+                    .build()?;
+                let messages = db
+                    .create_object_store(MESSAGES)
+                    .with_key_path(KeyPath::One("id"))
+                    .build()?;
+                messages
+                    .create_index(
+                        BY_CONVERSATION_SEQ,
+                        KeyPath::from(["conversation_id", "seq"]),
+                    )
+                    .with_unique(true)
+                    .build()?;
+                // Keyed by the UUID v7 message id: key order is the order messages were written.
+                let outbox = db
+                    .create_object_store(OUTBOX)
+                    .with_key_path(KeyPath::One("id"))
+                    .build()?;
+                outbox
+                    .create_index(BY_CONVERSATION, KeyPath::One("conversation_id"))
+                    .build()?;
+                db.create_object_store(META)
+                    .with_key_path(KeyPath::One("key"))
+                    .build()?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(db)
+}

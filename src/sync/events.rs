@@ -1,0 +1,193 @@
+//! What the engine does with each server frame.
+
+use super::{ConnStatus, Engine, TYPING_SHOWN_MS, Typing, now_ms};
+use kontor_protocol::{ClientFrame, ReceiptKind, ServerFrame};
+use leptos::prelude::*;
+use std::sync::atomic::Ordering;
+
+fn page_visible() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible)
+}
+
+impl Engine {
+    /// Applies one frame to the local database and the UI state, in arrival order.
+    pub(super) async fn on_frame(&self, frame: ServerFrame) {
+        match frame {
+            ServerFrame::Ready { .. } | ServerFrame::Pong { .. } => {}
+            ServerFrame::Conversation { pos, conversation } => {
+                match self.db.apply_conversation(&conversation, pos).await {
+                    Ok(()) => self.bump(),
+                    Err(e) => self.report(e),
+                }
+            }
+            ServerFrame::Messages { messages } => match self.db.apply_messages(&messages).await {
+                Ok(fresh) => {
+                    self.bump();
+                    for (conversation_id, seq) in fresh {
+                        let _ = self.outgoing.unbounded_send(ClientFrame::Receipt {
+                            conversation_id,
+                            kind: ReceiptKind::Delivered,
+                            seq,
+                        });
+                        self.typing
+                            .update(|t| t.retain(|t| t.conversation_id != conversation_id));
+                    }
+                    self.read_open_conversation().await;
+                }
+                Err(e) => self.report(e),
+            },
+            ServerFrame::SyncDone { pos } => {
+                if let Err(e) = self.db.set_cursor(pos).await {
+                    self.report(e);
+                }
+                self.online.store(true, Ordering::Relaxed);
+                self.status.set(ConnStatus::Online);
+                self.flush_outbox().await;
+                self.read_open_conversation().await;
+            }
+            ServerFrame::Ack {
+                id,
+                seq,
+                pos,
+                sent_at,
+                ..
+            } => match self.db.apply_ack(id, seq, pos, sent_at).await {
+                Ok(()) => self.bump(),
+                Err(e) => self.report(e),
+            },
+            ServerFrame::Receipt {
+                pos,
+                conversation_id,
+                user_id,
+                delivered,
+                read,
+            } => match self
+                .db
+                .apply_receipt(conversation_id, user_id, delivered, read, pos)
+                .await
+            {
+                Ok(()) => self.bump(),
+                Err(e) => self.report(e),
+            },
+            ServerFrame::ChatStarted {
+                request_id,
+                pos,
+                conversation,
+            } => {
+                let stored = self.db.apply_conversation(&conversation, pos).await;
+                let answer = match stored {
+                    Ok(()) => {
+                        self.bump();
+                        Ok(conversation.id)
+                    }
+                    Err(e) => {
+                        let text = e.to_string();
+                        self.report(e);
+                        Err(text)
+                    }
+                };
+                self.answer_chat(request_id, answer);
+            }
+            ServerFrame::Typing {
+                conversation_id,
+                user_id,
+            } => {
+                let until = now_ms() + TYPING_SHOWN_MS;
+                self.typing.update(|t| {
+                    t.retain(|t| !(t.conversation_id == conversation_id && t.user_id == user_id));
+                    t.push(Typing {
+                        conversation_id,
+                        user_id,
+                        until,
+                    });
+                });
+                let typing = self.typing;
+                leptos::task::spawn_local(async move {
+                    gloo_timers::future::TimeoutFuture::new(TYPING_SHOWN_MS as u32 + 50).await;
+                    let now = now_ms();
+                    let _ = typing.try_update(|t| t.retain(|t| t.until > now));
+                });
+            }
+            ServerFrame::Error {
+                code,
+                message,
+                message_id,
+                request_id,
+            } => {
+                if let Some(request_id) = request_id {
+                    self.answer_chat(request_id, Err(message));
+                } else if let Some(id) = message_id {
+                    if code.is_transient() {
+                        // Stays pending; resent after the next catch-up.
+                        web_sys::console::warn_1(&format!("Kontor: will retry: {message}").into());
+                    } else if self.db.set_failed(id, Some(message)).await.is_ok() {
+                        self.bump();
+                    }
+                } else {
+                    web_sys::console::warn_1(&format!("Kontor server: {message}").into());
+                }
+            }
+        }
+    }
+
+    fn answer_chat(
+        &self,
+        request_id: kontor_protocol::RequestId,
+        answer: Result<kontor_protocol::ConversationId, String>,
+    ) {
+        let waiting = self
+            .pending_chats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&request_id);
+        if let Some(tx) = waiting {
+            let _ = tx.send(answer);
+        }
+    }
+
+    /// Sends every unsent message, oldest first, and receipts the server has not confirmed.
+    async fn flush_outbox(&self) {
+        match self.db.outbox().await {
+            Ok(outbox) => {
+                for rec in outbox.into_iter().filter(|r| r.failed.is_none()) {
+                    let _ = self.outgoing.unbounded_send(ClientFrame::Send {
+                        id: rec.id,
+                        conversation_id: rec.conversation_id,
+                        body: rec.body,
+                    });
+                }
+            }
+            Err(e) => self.report(e),
+        }
+        match self.db.unreported_receipts().await {
+            Ok(receipts) => {
+                for (conversation_id, delivered, read) in receipts {
+                    for (kind, seq) in [
+                        (ReceiptKind::Delivered, delivered),
+                        (ReceiptKind::Read, read),
+                    ] {
+                        if seq.0 > 0 {
+                            let _ = self.outgoing.unbounded_send(ClientFrame::Receipt {
+                                conversation_id,
+                                kind,
+                                seq,
+                            });
+                        }
+                    }
+                }
+            }
+            Err(e) => self.report(e),
+        }
+    }
+
+    /// Messages arriving in the conversation on screen are read at once.
+    async fn read_open_conversation(&self) {
+        if let Some(id) = self.open_conversation.get_untracked()
+            && page_visible()
+        {
+            self.mark_read(id).await;
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Keeping the local database in step with the server: the one module with network side effects.
+//!
+//! [`Engine`] is what the UI talks to: it writes to IndexedDB first and lets the connection
+//! manager ([`connection`]) deliver. The UI renders from IndexedDB and re-reads when
+//! [`Engine::revision`] changes.
+
+mod connection;
+mod events;
+
+use crate::session::Auth;
+use crate::store::{Db, OutboxRecord, StoreError};
+use futures::channel::{mpsc, oneshot};
+use kontor_protocol::limits::MAX_BODY_BYTES;
+use kontor_protocol::{
+    ClientFrame, ConversationId, MessageId, ReceiptKind, RequestId, SessionToken, User, UserId,
+};
+use leptos::prelude::*;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Connection state shown to the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnStatus {
+    /// Opening the socket or catching up.
+    Connecting,
+    /// Caught up and live.
+    Online,
+    /// No connection; retrying.
+    Offline,
+}
+
+impl ConnStatus {
+    /// The word shown in the status element.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConnStatus::Connecting => "Connecting…",
+            ConnStatus::Online => "Online",
+            ConnStatus::Offline => "Offline",
+        }
+    }
+}
+
+/// Someone typing, until a time (ms since epoch).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Typing {
+    /// Where.
+    pub conversation_id: ConversationId,
+    /// Who.
+    pub user_id: UserId,
+    /// Shown until.
+    pub until: f64,
+}
+
+/// How long a typing notice shows.
+const TYPING_SHOWN_MS: f64 = 4_000.0;
+/// How often this client tells others it is typing.
+const TYPING_EVERY_MS: f64 = 3_000.0;
+
+/// The client's messaging engine for one logged-in account.
+pub struct Engine {
+    /// Local database.
+    pub db: Db,
+    /// The logged-in user.
+    pub me: User,
+    token: SessionToken,
+    /// Connection state.
+    pub status: RwSignal<ConnStatus>,
+    /// Bumped after every local database change the UI may show.
+    pub revision: RwSignal<u64>,
+    /// Who is typing where.
+    pub typing: RwSignal<Vec<Typing>>,
+    /// The server no longer accepts the token: the app logs out.
+    pub session_ended: RwSignal<bool>,
+    /// A problem worth telling the user (storage full, …).
+    pub problem: RwSignal<Option<String>>,
+    /// The conversation on screen, if any (its messages are marked read as they arrive).
+    pub open_conversation: RwSignal<Option<ConversationId>>,
+    outgoing: mpsc::UnboundedSender<ClientFrame>,
+    wake: mpsc::UnboundedSender<()>,
+    online: AtomicBool,
+    stopped: AtomicBool,
+    pending_chats: Mutex<HashMap<RequestId, oneshot::Sender<Result<ConversationId, String>>>>,
+    last_typing: Mutex<HashMap<ConversationId, f64>>,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+impl Engine {
+    /// Opens the account's local database and starts connecting.
+    pub async fn start(auth: Auth) -> Result<Arc<Engine>, StoreError> {
+        let db = Db::open(auth.user.id).await?;
+        let (outgoing, outgoing_rx) = mpsc::unbounded();
+        let (wake, wake_rx) = mpsc::unbounded();
+        let engine = Arc::new(Engine {
+            db,
+            me: auth.user,
+            token: auth.token,
+            status: RwSignal::new(ConnStatus::Connecting),
+            revision: RwSignal::new(0),
+            typing: RwSignal::new(Vec::new()),
+            session_ended: RwSignal::new(false),
+            problem: RwSignal::new(None),
+            open_conversation: RwSignal::new(None),
+            outgoing,
+            wake,
+            online: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
+            pending_chats: Mutex::new(HashMap::new()),
+            last_typing: Mutex::new(HashMap::new()),
+        });
+        leptos::task::spawn_local(connection::run(engine.clone(), outgoing_rx, wake_rx));
+        Ok(engine)
+    }
+
+    /// Stops the connection for good (logout).
+    pub fn shutdown(&self) {
+        self.stopped.store(true, Ordering::Relaxed);
+        let _ = self.wake.unbounded_send(());
+        self.db.close();
+    }
+
+    /// Tries to connect now instead of waiting for the backoff.
+    pub fn reconnect_now(&self) {
+        let _ = self.wake.unbounded_send(());
+    }
+
+    fn is_online(&self) -> bool {
+        self.online.load(Ordering::Relaxed)
+    }
+
+    fn bump(&self) {
+        self.revision.update(|r| *r += 1);
+    }
+
+    fn report(&self, e: StoreError) {
+        web_sys::console::error_1(&format!("Kontor storage: {e}").into());
+        self.problem.set(Some(match e {
+            StoreError::QuotaExceeded => {
+                "Your browser's storage for Kontor is full. Free some space; messages are kept \
+                 on the server meanwhile."
+                    .to_string()
+            }
+            other => format!("Could not save locally: {other}."),
+        }));
+    }
+
+    fn send_frame(&self, frame: ClientFrame) {
+        if self.is_online() {
+            let _ = self.outgoing.unbounded_send(frame);
+        }
+    }
+
+    /// Writes a message to the outbox (shown at once as Pending) and sends it when connected.
+    pub async fn send_message(
+        &self,
+        conversation_id: ConversationId,
+        body: String,
+    ) -> Result<(), String> {
+        if body.trim().is_empty() {
+            return Ok(());
+        }
+        if body.len() > MAX_BODY_BYTES {
+            return Err(format!(
+                "This message is too long: at most {} KiB of text.",
+                MAX_BODY_BYTES / 1024
+            ));
+        }
+        let rec = OutboxRecord {
+            id: MessageId::new(),
+            conversation_id,
+            body,
+            queued_at: now_ms(),
+            failed: None,
+        };
+        if let Err(e) = self.db.queue_message(&rec).await {
+            let text = e.to_string();
+            self.report(e);
+            return Err(format!("Not sent: {text}."));
+        }
+        self.bump();
+        self.send_frame(ClientFrame::Send {
+            id: rec.id,
+            conversation_id,
+            body: rec.body,
+        });
+        Ok(())
+    }
+
+    /// Sends a failed message again.
+    pub async fn retry(&self, id: MessageId) {
+        if let Err(e) = self.db.set_failed(id, None).await {
+            return self.report(e);
+        }
+        self.bump();
+        if let Ok(outbox) = self.db.outbox().await
+            && let Some(rec) = outbox.into_iter().find(|r| r.id == id)
+        {
+            self.send_frame(ClientFrame::Send {
+                id,
+                conversation_id: rec.conversation_id,
+                body: rec.body,
+            });
+        }
+    }
+
+    /// Deletes a message that was never sent.
+    pub async fn discard(&self, id: MessageId) {
+        match self.db.discard(id).await {
+            Ok(()) => self.bump(),
+            Err(e) => self.report(e),
+        }
+    }
+
+    /// Opens (or finds) the direct chat with a handle.
+    pub async fn start_chat(&self, handle: String) -> Result<ConversationId, String> {
+        if !self.is_online() {
+            return Err("You are offline. Starting a chat needs a connection.".into());
+        }
+        let request_id = RequestId::new();
+        let (tx, rx) = oneshot::channel();
+        self.pending_chats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(request_id, tx);
+        let _ = self
+            .outgoing
+            .unbounded_send(ClientFrame::StartChat { request_id, handle });
+        let timeout = gloo_timers::future::TimeoutFuture::new(15_000);
+        match futures::future::select(rx, timeout).await {
+            futures::future::Either::Left((Ok(result), _)) => result,
+            _ => {
+                self.pending_chats
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&request_id);
+                Err("No answer from the server. Please try again.".into())
+            }
+        }
+    }
+
+    /// Marks a conversation read (locally, and on the server when connected).
+    pub async fn mark_read(&self, conversation_id: ConversationId) {
+        match self.db.mark_read(conversation_id).await {
+            Ok(Some(seq)) => {
+                self.bump();
+                self.send_frame(ClientFrame::Receipt {
+                    conversation_id,
+                    kind: ReceiptKind::Read,
+                    seq,
+                });
+            }
+            Ok(None) => {}
+            Err(e) => self.report(e),
+        }
+    }
+
+    /// Tells the others in the conversation that this user is typing (throttled).
+    pub fn typing(&self, conversation_id: ConversationId) {
+        let now = now_ms();
+        let mut last = self.last_typing.lock().unwrap_or_else(|e| e.into_inner());
+        if last
+            .get(&conversation_id)
+            .is_some_and(|t| now - t < TYPING_EVERY_MS)
+        {
+            return;
+        }
+        last.insert(conversation_id, now);
+        self.send_frame(ClientFrame::Typing { conversation_id });
+    }
+
+    /// The display name of whoever is typing in a conversation now.
+    pub fn typing_in(&self, conversation_id: ConversationId) -> bool {
+        let now = now_ms();
+        self.typing.with(|t| {
+            t.iter()
+                .any(|t| t.conversation_id == conversation_id && t.until > now)
+        })
+    }
+}

@@ -1,0 +1,107 @@
+// Shared helpers for the end-to-end tests: a real kontor-server on a free port with a temporary
+// data folder, and Debian's Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const SERVER_BIN = process.env.KONTOR_SERVER_BIN ?? 'target/debug/kontor-server';
+const DIST = process.env.KONTOR_DIST ?? 'dist';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
+];
+
+/** Starts the server; `addr` reuses a port after a restart. */
+export async function startServer({ dataDir, addr = '127.0.0.1:0' } = {}) {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'kontor-e2e-'));
+  const proc = spawn(SERVER_BIN, ['--addr', addr, '--data-dir', dir, '--static-dir', DIST], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  const url = await new Promise((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout });
+    lines.on('line', (line) => {
+      const m = line.match(/Kontor is running at (http:\/\/[^/]+)\//);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited early (${code})`)));
+    setTimeout(() => reject(new Error('server did not start in 20 s')), 20_000);
+  });
+  return {
+    url,
+    dataDir: dir,
+    addr: url.replace('http://', ''),
+    /** SIGKILL: like a crash. */
+    async kill() {
+      proc.kill('SIGKILL');
+      await new Promise((r) => (proc.exitCode !== null || proc.signalCode ? r() : proc.once('exit', r)));
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Polls `check` until it returns truthy, or fails with `what`. */
+export async function until(what, check, timeoutMs = 15_000) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what} (last: ${last})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Creates an account through the UI, as a person would. */
+export async function register(page, base, handle, name, password = 'correct horse battery') {
+  await page.goto(base + '/');
+  await page.getByRole('link', { name: 'Create account' }).click();
+  await page.getByLabel('Handle').fill(handle);
+  await page.getByLabel('Display name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await until(`${handle} reaches the chat list`, async () => new URL(page.url()).pathname === '/chats');
+  await statusIs(page, 'Online');
+}
+
+export async function statusIs(page, word) {
+  await until(`status ${word}`, async () => (await page.getByRole('status').first().textContent())?.includes(word));
+}
+
+/** The article of the message with this exact text. */
+export function message(page, text) {
+  return page.getByRole('log', { name: 'Messages' }).getByRole('article').filter({ hasText: text });
+}
+
+/** Waits until exactly one message with this text shows, with one of the given states. */
+export async function messageShows(page, text, states = null) {
+  return until(`message "${text}"${states ? ` in state ${states.join('/')}` : ''}`, async () => {
+    const m = message(page, text);
+    if ((await m.count()) !== 1) return false;
+    if (!states) return true;
+    for (const s of states) {
+      if ((await m.getByRole('img', { name: s, exact: true }).count()) === 1) return true;
+    }
+    return false;
+  });
+}
+
+export async function send(page, text) {
+  const field = page.getByLabel('Message', { exact: true });
+  await field.fill(text);
+  await field.press('Enter');
+}

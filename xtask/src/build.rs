@@ -1,0 +1,77 @@
+//! The commands: build, run, test.
+
+use crate::tools::{self, Result, exec, root, step};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Builds the web app into `dist/` with trunk (release: size profile plus wasm-opt).
+pub fn build_web() -> Result {
+    tools::ensure_build_tools()?;
+    step("Building the web app (trunk, release)");
+    exec(
+        Command::new("trunk")
+            .args(["build", "--release", "--offline"])
+            .env("PATH", tools::path_with_tools()),
+    )
+}
+
+/// Builds the server in release mode; returns the binary's path.
+pub fn build_server() -> Result<PathBuf> {
+    step("Building the server (release)");
+    exec(Command::new("cargo").args(["build", "--release", "-p", "kontor-server"]))?;
+    Ok(root().join("target").join("release").join("kontor-server"))
+}
+
+/// `cargo xtask build`
+pub fn build_all() -> Result<PathBuf> {
+    build_web()?;
+    build_server()
+}
+
+/// `cargo xtask run`: builds everything, then runs the server in the foreground.
+pub fn run(args: &[String]) -> Result {
+    let server = build_all()?;
+    step("Starting Kontor (Ctrl-C stops it)");
+    let mut cmd = Command::new(server);
+    cmd.arg("--static-dir").arg(root().join("dist"));
+    if !args.iter().any(|a| a == "--data-dir") {
+        cmd.arg("--data-dir").arg(root().join("data"));
+    }
+    cmd.args(args);
+    exec(&mut cmd)
+}
+
+/// `cargo xtask test`: every test, browser ones included.
+pub fn test(_args: &[String]) -> Result {
+    tools::ensure_browser()?;
+    build_web()?;
+
+    step("Native tests: protocol, server integration, xtask");
+    exec(Command::new("cargo").args(["test", "--workspace", "--exclude", "kontor-web"]))?;
+
+    step("Browser tests: IndexedDB store and outbox in headless Chromium (wasm-bindgen-test)");
+    exec(
+        Command::new("cargo")
+            .args([
+                "test",
+                "-p",
+                "kontor-web",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+    )?;
+
+    step("End-to-end tests: real server, real browser (Playwright + Chromium)");
+    exec(Command::new("cargo").args(["build", "-p", "kontor-server"]))?;
+    exec(
+        Command::new("node")
+            .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+            .env(
+                "KONTOR_SERVER_BIN",
+                root().join("target").join("debug").join("kontor-server"),
+            )
+            .env("KONTOR_DIST", root().join("dist")),
+    )
+}
