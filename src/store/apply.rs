@@ -10,6 +10,7 @@ use kontor_protocol::{
     Conversation, ConversationId, Message, MessageId, Pos, Seq, Timestamp, UserId,
 };
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 /// Folds a stored message into its conversation's counters; true when it is new from someone else.
 fn count_message(rec: &mut ConversationRecord, m: &Message, me: UserId) -> bool {
@@ -77,11 +78,11 @@ impl Db {
                 // Sent from here (ack lost) or from another device: either way it is out.
                 outbox.delete(m.id.to_string()).build()?.await?;
             }
-            if !touched.contains_key(&m.conversation_id) {
+            if let Entry::Vacant(slot) = touched.entry(m.conversation_id) {
                 let Some(rec) = load_conversation(&tx, m.conversation_id).await? else {
                     continue; // Conversations are always sent before their messages.
                 };
-                touched.insert(m.conversation_id, rec);
+                slot.insert(rec);
             }
             if let Some(rec) = touched.get_mut(&m.conversation_id)
                 && count_message(rec, m, me)

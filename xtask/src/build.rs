@@ -75,3 +75,34 @@ pub fn test(_args: &[String]) -> Result {
             .env("KONTOR_DIST", root().join("dist")),
     )
 }
+
+/// `cargo xtask lint`: formatting and clippy with warnings denied, for the server side and for the
+/// web client on its real target.
+pub fn lint() -> Result {
+    tools::ensure_build_tools()?;
+    step("cargo fmt --check");
+    exec(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
+    step("clippy: protocol, server, xtask");
+    exec(Command::new("cargo").args([
+        "clippy",
+        "--workspace",
+        "--exclude",
+        "kontor-web",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    step("clippy: web client (wasm32)");
+    exec(Command::new("cargo").args([
+        "clippy",
+        "-p",
+        "kontor-web",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}

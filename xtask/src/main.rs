@@ -16,6 +16,7 @@ commands:
   run  [--addr HOST:PORT] [--data-dir DIR]   build the app in release mode and start the server
   test                                      run every test: native, wasm (headless Chromium), e2e
   build                                     build the web app (release) and the server
+  lint                                      cargo fmt --check and clippy (native and wasm32), warnings denied
 ";
 
 fn main() -> ExitCode {
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         Some("run") => build::run(&args[1..]),
         Some("test") => build::test(&args[1..]),
         Some("build") => build::build_all().map(|_| ()),
+        Some("lint") => build::lint(),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

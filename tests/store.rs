@@ -1,0 +1,255 @@
+//! The IndexedDB store and outbox, in real IndexedDB in headless Chromium.
+
+use kontor_protocol::{
+    Conversation, ConversationId, ConversationKind, Handle, Member, Message, MessageId, Pos, Seq,
+    Timestamp, User, UserId,
+};
+use kontor_web::store::{Db, OutboxRecord};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn user(handle: &str) -> User {
+    User {
+        id: UserId::new(),
+        handle: Handle::parse(handle).unwrap(),
+        display_name: handle.to_uppercase(),
+    }
+}
+
+fn conversation(me: &User, peer: &User) -> Conversation {
+    let member = |u: &User| Member {
+        user: u.clone(),
+        delivered: Seq(0),
+        read: Seq(0),
+    };
+    Conversation {
+        id: ConversationId::new(),
+        kind: ConversationKind::Direct,
+        members: vec![member(me), member(peer)],
+        last_seq: Seq(0),
+        created_at: Timestamp(1_700_000_000_000),
+    }
+}
+
+fn message(c: &Conversation, from: &User, seq: u64, pos: u64) -> Message {
+    Message {
+        id: MessageId::new(),
+        conversation_id: c.id,
+        seq: Seq(seq),
+        pos: Pos(pos),
+        sender: from.id,
+        body: format!("message {seq}"),
+        sent_at: Timestamp(1_700_000_000_000 + seq as i64),
+    }
+}
+
+async fn fresh(me: &User) -> Db {
+    Db::open(me.id).await.expect("open IndexedDB")
+}
+
+async fn cleanup(db: Db) {
+    let me = db.me();
+    db.close();
+    Db::delete(me).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn outbox_survives_reopening_and_ack_moves_it_to_messages() {
+    let (me, peer) = (user("myself"), user("peer"));
+    let db = fresh(&me).await;
+    let c = conversation(&me, &peer);
+    db.apply_conversation(&c, Pos(1)).await.unwrap();
+    let first = OutboxRecord {
+        id: MessageId::new(),
+        conversation_id: c.id,
+        body: "first".into(),
+        queued_at: 1.0,
+        failed: None,
+    };
+    let second = OutboxRecord {
+        id: MessageId::new(),
+        body: "second".into(),
+        ..first.clone()
+    };
+    db.queue_message(&first).await.unwrap();
+    db.queue_message(&second).await.unwrap();
+    let preview = db
+        .conversation(c.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .preview
+        .unwrap();
+    assert_eq!((preview.text.as_str(), preview.from_me), ("second", true));
+
+    // A reload: the database is closed and opened again; the outbox is still there, in order.
+    db.close();
+    let db = fresh(&me).await;
+    let ids: Vec<MessageId> = db.outbox().await.unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(ids, vec![first.id, second.id]);
+
+    db.apply_ack(first.id, Seq(1), Pos(5), Timestamp(10))
+        .await
+        .unwrap();
+    // The same ack again (a resend's answer) changes nothing.
+    db.apply_ack(first.id, Seq(1), Pos(5), Timestamp(10))
+        .await
+        .unwrap();
+    let outbox = db.outbox_for(c.id).await.unwrap();
+    assert_eq!(
+        outbox.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![second.id]
+    );
+    let stored = db.latest_messages(c.id, 10).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        (stored[0].id, stored[0].seq, stored[0].body.as_str()),
+        (first.id, Seq(1), "first")
+    );
+    assert_eq!(db.cursor().await.unwrap(), Pos(5));
+    let rec = db.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!((rec.last_seq, rec.unread), (Seq(1), 0));
+    cleanup(db).await;
+}
+
+#[wasm_bindgen_test]
+async fn own_message_arriving_by_sync_clears_the_outbox() {
+    let (me, peer) = (user("myself"), user("peer"));
+    let db = fresh(&me).await;
+    let c = conversation(&me, &peer);
+    db.apply_conversation(&c, Pos(1)).await.unwrap();
+    let pending = OutboxRecord {
+        id: MessageId::new(),
+        conversation_id: c.id,
+        body: "lost ack".into(),
+        queued_at: 1.0,
+        failed: None,
+    };
+    db.queue_message(&pending).await.unwrap();
+    let mut synced = message(&c, &me, 1, 7);
+    synced.id = pending.id;
+    synced.body = pending.body.clone();
+    let fresh_from_others = db.apply_messages(&[synced]).await.unwrap();
+    assert!(fresh_from_others.is_empty());
+    assert!(db.outbox().await.unwrap().is_empty());
+    assert_eq!(db.latest_messages(c.id, 10).await.unwrap().len(), 1);
+    cleanup(db).await;
+}
+
+#[wasm_bindgen_test]
+async fn applying_messages_is_idempotent_and_counts_unread_once() {
+    let (me, peer) = (user("myself"), user("peer"));
+    let db = fresh(&me).await;
+    let c = conversation(&me, &peer);
+    db.apply_conversation(&c, Pos(1)).await.unwrap();
+    let batch: Vec<Message> = (1..=3).map(|s| message(&c, &peer, s, 10 + s)).collect();
+    let fresh_from_others = db.apply_messages(&batch).await.unwrap();
+    assert_eq!(fresh_from_others.get(&c.id), Some(&Seq(3)));
+    // The same page again (a resumed catch-up) changes nothing.
+    assert!(db.apply_messages(&batch).await.unwrap().is_empty());
+    let rec = db.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!((rec.last_seq, rec.unread), (Seq(3), 3));
+    assert_eq!(rec.preview.unwrap().text, "message 3");
+    assert_eq!(db.cursor().await.unwrap(), Pos(13));
+    assert_eq!(db.message_count(c.id).await.unwrap(), 3);
+
+    // Owed receipts: delivered 3 (the server has 0 for me).
+    let owed = db.unreported_receipts().await.unwrap();
+    assert_eq!(owed, vec![(c.id, Seq(3), Seq(0))]);
+    assert_eq!(db.mark_read(c.id).await.unwrap(), Some(Seq(3)));
+    assert_eq!(db.mark_read(c.id).await.unwrap(), None);
+    let rec = db.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!((rec.read_seq, rec.unread), (Seq(3), 0));
+    assert_eq!(
+        db.unreported_receipts().await.unwrap(),
+        vec![(c.id, Seq(3), Seq(3))]
+    );
+    // The server confirms: nothing owed any more.
+    db.apply_receipt(c.id, me.id, Seq(3), Seq(3), Pos(20))
+        .await
+        .unwrap();
+    assert!(db.unreported_receipts().await.unwrap().is_empty());
+    cleanup(db).await;
+}
+
+#[wasm_bindgen_test]
+async fn reading_on_another_device_recounts_unread() {
+    let (me, peer) = (user("myself"), user("peer"));
+    let db = fresh(&me).await;
+    let c = conversation(&me, &peer);
+    db.apply_conversation(&c, Pos(1)).await.unwrap();
+    let batch: Vec<Message> = (1..=5).map(|s| message(&c, &peer, s, s + 1)).collect();
+    db.apply_messages(&batch).await.unwrap();
+    db.apply_receipt(c.id, me.id, Seq(5), Seq(3), Pos(9))
+        .await
+        .unwrap();
+    let rec = db.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!((rec.read_seq, rec.unread), (Seq(3), 2));
+    // The peer's receipts are kept for the ticks.
+    db.apply_receipt(c.id, peer.id, Seq(0), Seq(0), Pos(10))
+        .await
+        .unwrap();
+    assert_eq!(db.cursor().await.unwrap(), Pos(10));
+    cleanup(db).await;
+}
+
+#[wasm_bindgen_test]
+async fn latest_messages_are_a_window_in_order() {
+    let (me, peer) = (user("myself"), user("peer"));
+    let db = fresh(&me).await;
+    let c = conversation(&me, &peer);
+    let other = conversation(&me, &user("other"));
+    db.apply_conversation(&c, Pos(1)).await.unwrap();
+    db.apply_conversation(&other, Pos(2)).await.unwrap();
+    let batch: Vec<Message> = (1..=120)
+        .map(|s| message(&c, if s % 2 == 0 { &me } else { &peer }, s, 100 + s))
+        .collect();
+    db.apply_messages(&batch).await.unwrap();
+    db.apply_messages(&[message(&other, &peer, 1, 500)])
+        .await
+        .unwrap();
+    let window = db.latest_messages(c.id, 50).await.unwrap();
+    let seqs: Vec<u64> = window.iter().map(|m| m.seq.0).collect();
+    assert_eq!(seqs, (71..=120).collect::<Vec<_>>());
+    assert_eq!(db.message_count(c.id).await.unwrap(), 120);
+    assert_eq!(db.message_count(other.id).await.unwrap(), 1);
+    // Most recent activity first.
+    let order: Vec<ConversationId> = db
+        .conversations()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(order, vec![c.id, other.id]);
+    cleanup(db).await;
+}
+
+#[wasm_bindgen_test]
+async fn failed_messages_can_be_retried_or_discarded() {
+    let (me, peer) = (user("myself"), user("peer"));
+    let db = fresh(&me).await;
+    let c = conversation(&me, &peer);
+    db.apply_conversation(&c, Pos(1)).await.unwrap();
+    let rec = OutboxRecord {
+        id: MessageId::new(),
+        conversation_id: c.id,
+        body: "x".into(),
+        queued_at: 1.0,
+        failed: None,
+    };
+    db.queue_message(&rec).await.unwrap();
+    db.set_failed(rec.id, Some("too large".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.outbox().await.unwrap()[0].failed.as_deref(),
+        Some("too large")
+    );
+    db.set_failed(rec.id, None).await.unwrap();
+    assert_eq!(db.outbox().await.unwrap()[0].failed, None);
+    db.discard(rec.id).await.unwrap();
+    assert!(db.outbox().await.unwrap().is_empty());
+    cleanup(db).await;
+}
