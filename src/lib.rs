@@ -14,7 +14,19 @@ pub mod store;
 pub mod sync;
 pub mod time;
 
-/// Mounts the app on the page.
+/// Mounts the app on the page and registers the service worker that lets it start offline.
 pub fn start() {
+    register_service_worker();
     leptos::mount::mount_to_body(app::App);
+}
+
+fn register_service_worker() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    // Absent on insecure origins and in some private modes: the app then works online only.
+    let container = window.navigator().service_worker();
+    if !wasm_bindgen::JsValue::from(container.clone()).is_undefined() {
+        let _ = container.register("/sw.js");
+    }
 }

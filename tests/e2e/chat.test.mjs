@@ -65,8 +65,18 @@ test('two people chat live, reload, go offline and come back without losing or d
     await messageShows(alice, 'Sent while the server was down', ['Pending']);
     await messageShows(alice, 'And a second one', ['Pending']);
 
-    // Alice even reloads while offline... (the page itself needs the server until the PWA
-    // issue adds a service worker, so this reload happens once the server is back).
+    // Alice reloads while the server is down: the service worker serves the app, which shows the
+    // chat list and history from IndexedDB, and the unsent messages still waiting.
+    await alice.reload();
+    await statusIs(alice, 'Offline');
+    await alice.getByRole('heading', { name: 'Bob Berg' }).waitFor();
+    await messageShows(alice, 'Hi Bob! 👋', ['Read']);
+    await messageShows(alice, 'Hello Alice, welcome to Kontor');
+    await messageShows(alice, 'Sent while the server was down', ['Pending']);
+    await messageShows(alice, 'And a second one', ['Pending']);
+    const list = alice.getByRole('navigation', { name: 'Chats' });
+    await list.getByRole('link', { name: /^Bob Berg/ }).waitFor();
+
     server = await startServer({ dataDir: server.dataDir, addr });
     await statusIs(alice, 'Online');
     await statusIs(bob, 'Online');

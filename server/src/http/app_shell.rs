@@ -92,10 +92,14 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// True for trunk's content-hashed file names such as `app-0123456789abcdef_bg.wasm`.
+/// True for trunk's content-hashed file names such as `app-0123456789abcdef_bg.wasm` (the hash
+/// is a u64 in hex, so leading zeros make it shorter than 16 digits).
 fn is_hashed_asset(name: &str) -> bool {
-    name.split(['-', '.', '_'])
-        .any(|part| part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+    name.split(['-', '.', '_']).any(|part| {
+        (12..=16).contains(&part.len())
+            && part.bytes().all(|b| b.is_ascii_hexdigit())
+            && part.bytes().any(|b| b.is_ascii_digit())
+    })
 }
 
 /// Fallback handler: a file when the path names one, otherwise the app shell.
@@ -139,6 +143,7 @@ mod tests {
     fn recognises_hashed_assets() {
         assert!(is_hashed_asset("kontor-web-1a2b3c4d5e6f7a8b_bg.wasm"));
         assert!(is_hashed_asset("style-1a2b3c4d5e6f7a8b.css"));
+        assert!(is_hashed_asset("kontor-web-90eb0b12bd6e69d.js"));
         assert!(!is_hashed_asset("manifest.webmanifest"));
         assert!(!is_hashed_asset("icon-192.png"));
     }

@@ -31,11 +31,16 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the server binary with its database in `data_dir`.
     pub fn start(data_dir: &Path) -> Self {
+        Self::start_with_app(data_dir, &data_dir.join("no-app"))
+    }
+
+    /// Starts the server serving the web app files in `app_dir`.
+    pub fn start_with_app(data_dir: &Path, app_dir: &Path) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kontor-server"))
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .arg("--static-dir")
-            .arg(data_dir.join("no-app"))
+            .arg(app_dir)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -1,0 +1,108 @@
+//! The web app's files: every client route answers with the shell, assets are cached by name,
+//! responses are compressed, and the shell carries a CSP without 'unsafe-eval'.
+
+use crate::harness::TestServer;
+
+const SHELL: &str = r#"<!doctype html><html><head><script type="module">import init from '/app-0123456789abcdef.js'; await init();</script></head><body></body></html>"#;
+
+fn fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), SHELL).unwrap();
+    // Big enough to be worth compressing.
+    let js = "export default async function init() { /* padding */ }\n".repeat(200);
+    std::fs::write(dir.path().join("app-0123456789abcdef.js"), js).unwrap();
+    std::fs::write(
+        dir.path().join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn client_routes_get_the_shell_with_a_strict_csp() {
+    let data = tempfile::tempdir().unwrap();
+    let app = fixture();
+    let server = TestServer::start_with_app(data.path(), app.path());
+    let http = reqwest::Client::new();
+    for path in [
+        "/",
+        "/chats",
+        "/chats/0197a1b2-0000-7000-8000-000000000000",
+        "/login",
+    ] {
+        let res = http
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        let headers = res.headers().clone();
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert_eq!(headers["cache-control"], "no-cache");
+        let csp = headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{csp}"
+        );
+        assert!(
+            !csp.contains("'unsafe-eval'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        assert_eq!(res.text().await.unwrap(), SHELL);
+    }
+}
+
+#[tokio::test]
+async fn assets_are_cached_by_name_and_compressed() {
+    let data = tempfile::tempdir().unwrap();
+    let app = fixture();
+    let server = TestServer::start_with_app(data.path(), app.path());
+    let http = reqwest::Client::new();
+
+    let res = http
+        .get(format!("{}/app-0123456789abcdef.js", server.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let compressed = res.bytes().await.unwrap().len();
+    assert!(compressed < 2_000, "compressed to {compressed} bytes");
+
+    // Unhashed files are revalidated (the service worker must update promptly).
+    let res = http
+        .get(format!("{}/sw.js", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+
+    let res = http
+        .get(format!("{}/app-ffffffffffffffff.js", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+    let res = http
+        .get(format!("{}/api/nope", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+    let err: kontor_protocol::api::ApiError = res.json().await.unwrap();
+    assert!(!err.message.is_empty());
+}

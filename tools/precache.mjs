@@ -1,0 +1,38 @@
+// Trunk post-build hook: writes the service worker's precache list and version into the staged
+// `sw.js`, so the list always matches the build's content-hashed file names (never kept by hand)
+// and every new build is a new service worker version.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const stage = process.env.TRUNK_STAGING_DIR;
+if (!stage) throw new Error('TRUNK_STAGING_DIR is not set: run this as a trunk hook');
+const publicUrl = process.env.TRUNK_PUBLIC_URL ?? '/';
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+const files = walk(stage)
+  .map((path) => relative(stage, path).split('\\').join('/'))
+  .filter((name) => name !== 'sw.js' && name !== 'index.html' && !name.endsWith('.map'))
+  .sort();
+const hash = createHash('sha256');
+for (const name of ['index.html', ...files]) {
+  hash.update(name);
+  hash.update(readFileSync(join(stage, name)));
+}
+const version = hash.digest('hex').slice(0, 16);
+const urls = [publicUrl, ...files.map((name) => publicUrl + name)];
+
+const swPath = join(stage, 'sw.js');
+const sw = readFileSync(swPath, 'utf8');
+const out = sw
+  .replace("const VERSION = 'dev';", `const VERSION = '${version}';`)
+  .replace('const PRECACHE = [];', `const PRECACHE = ${JSON.stringify(urls)};`);
+if (out === sw) throw new Error('sw.js has no VERSION/PRECACHE placeholders');
+writeFileSync(swPath, out);
+console.log(`precache: ${urls.length} files, version ${version}`);
