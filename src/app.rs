@@ -51,9 +51,9 @@ impl AppCtx {
     }
 }
 
-/// The application.
+/// The application. `update_ready` turns true when a new version has been installed.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(update_ready: RwSignal<bool>) -> impl IntoView {
     let ctx = AppCtx {
         auth: RwSignal::new(session::load()),
         engine: RwSignal::new(None),
@@ -91,6 +91,16 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
+        <Show when=move || update_ready.get()>
+            <div class="update-banner">
+                <span>"A new version of Kontor is ready."</span>
+                <button class="btn small" type="button"
+                    on:click=|_| { let _ = window().location().reload(); }>
+                    "Reload to update"
+                </button>
+            </div>
+        </Show>
+        <Attention/>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=welcome::Home/>
@@ -116,4 +126,36 @@ fn NotFound() -> impl IntoView {
             </div>
         </main>
     }
+}
+
+/// Keeps the unread total in the document title and on the installed app's icon.
+#[component]
+fn Attention() -> impl IntoView {
+    let ctx = AppCtx::get();
+    let total = LocalResource::new(move || {
+        let engine = ctx.engine.get();
+        if let Some(e) = &engine {
+            e.revision.track();
+        }
+        async move {
+            match engine {
+                Some(e) => {
+                    e.db.conversations()
+                        .await
+                        .map(|list| list.iter().map(|c| c.unread).sum::<u32>())
+                        .unwrap_or(0)
+                }
+                None => 0,
+            }
+        }
+    });
+    Effect::new(move || {
+        let unread = total.get().unwrap_or(0);
+        document().set_title(&if unread > 0 {
+            format!("({unread}) Kontor")
+        } else {
+            "Kontor".to_string()
+        });
+        crate::pwa::set_badge(unread);
+    });
 }

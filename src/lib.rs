@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod pwa;
 pub mod routes;
 pub mod session;
 pub mod store;
@@ -16,17 +17,7 @@ pub mod time;
 
 /// Mounts the app on the page and registers the service worker that lets it start offline.
 pub fn start() {
-    register_service_worker();
-    leptos::mount::mount_to_body(app::App);
-}
-
-fn register_service_worker() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    // Absent on insecure origins and in some private modes: the app then works online only.
-    let container = window.navigator().service_worker();
-    if !wasm_bindgen::JsValue::from(container.clone()).is_undefined() {
-        let _ = container.register("/sw.js");
-    }
+    let update_ready = leptos::prelude::RwSignal::new(false);
+    pwa::register_service_worker(update_ready);
+    leptos::mount::mount_to_body(move || leptos::view! { <app::App update_ready=update_ready/> });
 }

@@ -16,6 +16,15 @@ pub fn AccountMenu() -> impl IntoView {
         ctx.log_out();
         navigate("/", NavigateOptions::default());
     };
+    let can_ask = RwSignal::new(
+        crate::pwa::notification_permission() == web_sys::NotificationPermission::Default,
+    );
+    let granted = RwSignal::new(false);
+    Effect::new(move || {
+        if granted.get() {
+            can_ask.set(false);
+        }
+    });
     let who = move || {
         ctx.auth
             .get()
@@ -35,6 +44,12 @@ pub fn AccountMenu() -> impl IntoView {
         <Show when=move || open.get()>
             <div class="menu" role="menu">
                 <div class="who"><strong>{move || who().0}</strong>{move || who().1}</div>
+                <Show when=move || can_ask.get()>
+                    <button type="button" role="menuitem"
+                        on:click=move |_| { crate::pwa::request_notifications(granted); can_ask.set(false); }>
+                        "Turn on notifications"
+                    </button>
+                </Show>
                 <button type="button" role="menuitem" on:click=log_out.clone()>"Log out"</button>
             </div>
         </Show>

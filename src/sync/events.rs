@@ -25,6 +25,9 @@ impl Engine {
             ServerFrame::Messages { messages } => match self.db.apply_messages(&messages).await {
                 Ok(fresh) => {
                     self.bump();
+                    if self.is_online() && crate::pwa::page_hidden() {
+                        self.notify(&messages, &fresh).await;
+                    }
                     for (conversation_id, seq) in fresh {
                         let _ = self.outgoing.unbounded_send(ClientFrame::Receipt {
                             conversation_id,
@@ -179,6 +182,33 @@ impl Engine {
                 }
             }
             Err(e) => self.report(e),
+        }
+    }
+
+    /// A notification per conversation with new messages, while the page is not on screen.
+    /// Only live messages notify: a catch-up after a week away does not ring a hundred times.
+    async fn notify(
+        &self,
+        messages: &[kontor_protocol::Message],
+        fresh: &std::collections::BTreeMap<kontor_protocol::ConversationId, kontor_protocol::Seq>,
+    ) {
+        for (conversation_id, seq) in fresh {
+            let Some(m) = messages
+                .iter()
+                .find(|m| m.conversation_id == *conversation_id && m.seq == *seq)
+            else {
+                continue;
+            };
+            let title = match self.db.conversation(*conversation_id).await {
+                Ok(Some(c)) => c.title,
+                _ => "Kontor".to_string(),
+            };
+            crate::pwa::notify(
+                &title,
+                &crate::store::Preview::of(&m.body, false).text,
+                &conversation_id.to_string(),
+                format!("/chats/{conversation_id}"),
+            );
         }
     }
 

@@ -1,0 +1,102 @@
+// The installable, offline-capable app: manifest, service worker, installability as Chromium
+// judges it, and a cold start with the server down.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, startServer, register, until, statusIs, send, messageShows } from './support.mjs';
+
+test('Chromium reports no installability errors', async () => {
+  const server = await startServer();
+  const profile = mkdtempSync(join(tmpdir(), 'kontor-profile-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true,
+  });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(server.url + '/');
+    const manifest = await page.evaluate(() => document.querySelector('link[rel=manifest]')?.href);
+    assert.equal(manifest, server.url + '/manifest.webmanifest');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const cdp = await ctx.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert.deepEqual(installabilityErrors, []);
+    const { url, data } = await cdp.send('Page.getAppManifest');
+    assert.equal(url, server.url + '/manifest.webmanifest');
+    const parsed = JSON.parse(data);
+    assert.equal(parsed.display, 'standalone');
+    assert.ok(parsed.icons.some((i) => i.purpose === 'maskable'));
+  } finally {
+    await ctx.close();
+    rmSync(profile, { recursive: true, force: true });
+    await server.kill();
+    server.cleanup();
+  }
+});
+
+test('a cold start with the server down shows the chats, and messages written then go out once', async () => {
+  let server = await startServer();
+  const profile = mkdtempSync(join(tmpdir(), 'kontor-profile-'));
+  const launch = () => chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true,
+  });
+  let ctx = await launch();
+  const browser2 = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const dana = await ctx.newPage();
+    const erik = await (await browser2.newContext()).newPage();
+    await register(dana, server.url, 'dana', 'Dana Dahl');
+    await register(erik, server.url, 'erik', 'Erik Ek');
+    await dana.evaluate(() => navigator.serviceWorker.ready);
+    await dana.getByRole('button', { name: 'New chat' }).click();
+    await dana.getByLabel('Handle').fill('erik');
+    await dana.getByRole('button', { name: 'Start chat' }).click();
+    await dana.getByRole('heading', { name: 'Erik Ek' }).waitFor();
+    await send(dana, 'Before the outage');
+    await messageShows(dana, 'Before the outage', ['Sent', 'Delivered', 'Read']);
+    const chatUrl = dana.url();
+
+    // The server goes away; Dana closes the browser and starts it again.
+    const addr = server.addr;
+    await server.kill();
+    await ctx.close();
+    ctx = await launch();
+    const again = await ctx.newPage();
+    await again.goto(chatUrl);
+    await statusIs(again, 'Offline');
+    await again.getByRole('heading', { name: 'Erik Ek' }).waitFor();
+    await messageShows(again, 'Before the outage');
+    await again.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: /^Erik Ek/ }).waitFor();
+
+    // She writes while offline, closes the tab, opens it again: still pending, in order.
+    await send(again, 'Written offline, one');
+    await send(again, 'Written offline, two');
+    await messageShows(again, 'Written offline, two', ['Pending']);
+    await again.close();
+    const third = await ctx.newPage();
+    await third.goto(chatUrl);
+    await messageShows(third, 'Written offline, one', ['Pending']);
+    await messageShows(third, 'Written offline, two', ['Pending']);
+
+    server = await startServer({ dataDir: server.dataDir, addr });
+    await statusIs(third, 'Online');
+    await messageShows(third, 'Written offline, two', ['Sent', 'Delivered', 'Read']);
+    const erikLink = erik.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: /^Dana Dahl/ });
+    await erikLink.click();
+    await messageShows(erik, 'Written offline, one');
+    await messageShows(erik, 'Written offline, two');
+    const texts = await erik.getByRole('log', { name: 'Messages' }).getByRole('article').allTextContents();
+    const one = texts.findIndex((t) => t.includes('Written offline, one'));
+    const two = texts.findIndex((t) => t.includes('Written offline, two'));
+    assert.ok(one >= 0 && one < two, 'in the order written');
+    assert.equal(texts.filter((t) => t.includes('Written offline')).length, 2, 'exactly once each');
+  } finally {
+    await ctx.close();
+    await browser2.close();
+    rmSync(profile, { recursive: true, force: true });
+    await server.kill();
+    server.cleanup();
+  }
+});
