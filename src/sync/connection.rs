@@ -57,19 +57,20 @@ pub(super) async fn run(
         if engine.stopped.load(Ordering::Relaxed) {
             break;
         }
-        engine.status.set(ConnStatus::Connecting);
+        engine.set_status(ConnStatus::Connecting);
         let (ended, was_ready) = connect_once(&engine, &mut outgoing, &mut wake).await;
         engine.online.store(false, Ordering::Relaxed);
         match ended {
             Ended::Stopped => break,
             Ended::Unauthorized => {
-                engine.status.set(ConnStatus::Offline);
+                engine.set_status(ConnStatus::Offline);
                 engine.session_ended.set(true);
+                engine.tabs.post(&super::tabs::TabMessage::SessionEnded);
                 break;
             }
             Ended::Retry => {}
         }
-        engine.status.set(ConnStatus::Offline);
+        engine.set_status(ConnStatus::Offline);
         failures = if was_ready { 0 } else { failures + 1 };
         let base = (BACKOFF_MIN_MS * 2f64.powi(failures.min(16) as i32)).min(BACKOFF_MAX_MS);
         // Jitter spreads reconnects of many clients after a server restart.

@@ -1,6 +1,7 @@
 //! What the engine does with each server frame.
 
-use super::{ConnStatus, Engine, TYPING_SHOWN_MS, Typing, now_ms};
+use super::tabs::TabMessage;
+use super::{ConnStatus, Engine};
 use kontor_protocol::{ClientFrame, ReceiptKind, ServerFrame};
 use leptos::prelude::*;
 use std::sync::atomic::Ordering;
@@ -46,7 +47,7 @@ impl Engine {
                     self.report(e);
                 }
                 self.online.store(true, Ordering::Relaxed);
-                self.status.set(ConnStatus::Online);
+                self.set_status(ConnStatus::Online);
                 self.flush_outbox().await;
                 self.read_open_conversation().await;
             }
@@ -97,20 +98,10 @@ impl Engine {
                 conversation_id,
                 user_id,
             } => {
-                let until = now_ms() + TYPING_SHOWN_MS;
-                self.typing.update(|t| {
-                    t.retain(|t| !(t.conversation_id == conversation_id && t.user_id == user_id));
-                    t.push(Typing {
-                        conversation_id,
-                        user_id,
-                        until,
-                    });
-                });
-                let typing = self.typing;
-                leptos::task::spawn_local(async move {
-                    gloo_timers::future::TimeoutFuture::new(TYPING_SHOWN_MS as u32 + 50).await;
-                    let now = now_ms();
-                    let _ = typing.try_update(|t| t.retain(|t| t.until > now));
+                self.show_typing(conversation_id, user_id);
+                self.tabs.post(&TabMessage::Typing {
+                    conversation_id,
+                    user_id,
                 });
             }
             ServerFrame::Error {
@@ -145,8 +136,15 @@ impl Engine {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&request_id);
-        if let Some(tx) = waiting {
-            let _ = tx.send(answer);
+        match waiting {
+            Some(tx) => {
+                let _ = tx.send(answer);
+            }
+            // Asked by another tab.
+            None => self.tabs.post(&TabMessage::ChatResult {
+                request_id,
+                result: answer,
+            }),
         }
     }
 

@@ -6,6 +6,7 @@
 
 mod connection;
 mod events;
+mod tabs;
 
 use crate::session::Auth;
 use crate::store::{Db, OutboxRecord, StoreError};
@@ -17,7 +18,8 @@ use kontor_protocol::{
 use leptos::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
+use tabs::{TabMessage, Tabs};
 
 /// Connection state shown to the user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +80,10 @@ pub struct Engine {
     pub open_conversation: RwSignal<Option<ConversationId>>,
     outgoing: mpsc::UnboundedSender<ClientFrame>,
     wake: mpsc::UnboundedSender<()>,
+    tabs: Tabs,
+    /// This tab owns the connection (see [`tabs`]).
+    leader: AtomicBool,
+    /// Caught up and live: this tab's connection, or the leader's as it last said.
     online: AtomicBool,
     stopped: AtomicBool,
     pending_chats: Mutex<HashMap<RequestId, oneshot::Sender<Result<ConversationId, String>>>>,
@@ -89,35 +95,132 @@ fn now_ms() -> f64 {
 }
 
 impl Engine {
-    /// Opens the account's local database and starts connecting.
+    /// Opens the account's local database and joins the account's tabs; the tab that wins the
+    /// leadership connects.
     pub async fn start(auth: Auth) -> Result<Arc<Engine>, StoreError> {
         let db = Db::open(auth.user.id).await?;
         let (outgoing, outgoing_rx) = mpsc::unbounded();
         let (wake, wake_rx) = mpsc::unbounded();
-        let engine = Arc::new(Engine {
-            db,
-            me: auth.user,
-            token: auth.token,
-            status: RwSignal::new(ConnStatus::Connecting),
-            revision: RwSignal::new(0),
-            typing: RwSignal::new(Vec::new()),
-            session_ended: RwSignal::new(false),
-            problem: RwSignal::new(None),
-            open_conversation: RwSignal::new(None),
-            outgoing,
-            wake,
-            online: AtomicBool::new(false),
-            stopped: AtomicBool::new(false),
-            pending_chats: Mutex::new(HashMap::new()),
-            last_typing: Mutex::new(HashMap::new()),
+        let me = auth.user.id;
+        let engine = Arc::new_cyclic(|weak: &Weak<Engine>| {
+            let weak = weak.clone();
+            Engine {
+                db,
+                me: auth.user,
+                token: auth.token,
+                status: RwSignal::new(ConnStatus::Connecting),
+                revision: RwSignal::new(0),
+                typing: RwSignal::new(Vec::new()),
+                session_ended: RwSignal::new(false),
+                problem: RwSignal::new(None),
+                open_conversation: RwSignal::new(None),
+                outgoing,
+                wake,
+                tabs: Tabs::open(me, move |msg| {
+                    if let Some(engine) = weak.upgrade() {
+                        engine.on_tab_message(msg);
+                    }
+                }),
+                leader: AtomicBool::new(false),
+                online: AtomicBool::new(false),
+                stopped: AtomicBool::new(false),
+                pending_chats: Mutex::new(HashMap::new()),
+                last_typing: Mutex::new(HashMap::new()),
+            }
         });
-        leptos::task::spawn_local(connection::run(engine.clone(), outgoing_rx, wake_rx));
+        engine.tabs.post(&TabMessage::Hello);
+        let leader = engine.clone();
+        tabs::request_leadership(me, move || {
+            if leader.stopped.load(Ordering::Relaxed) {
+                return;
+            }
+            leader.leader.store(true, Ordering::Relaxed);
+            leptos::task::spawn_local(connection::run(leader, outgoing_rx, wake_rx));
+        });
         Ok(engine)
+    }
+
+    /// Whether this tab owns the connection.
+    pub fn is_leader(&self) -> bool {
+        self.leader.load(Ordering::Relaxed)
+    }
+
+    fn on_tab_message(self: &Arc<Self>, msg: TabMessage) {
+        match msg {
+            TabMessage::Changed => {
+                self.revision.update(|r| *r += 1);
+                if !self.is_leader()
+                    && let Some(id) = self.open_conversation.get_untracked()
+                {
+                    let engine = self.clone();
+                    leptos::task::spawn_local(async move {
+                        if !crate::pwa::page_hidden() {
+                            engine.mark_read(id).await;
+                        }
+                    });
+                }
+            }
+            TabMessage::Status { online, connecting } if !self.is_leader() => {
+                self.online.store(online, Ordering::Relaxed);
+                self.status.set(match (online, connecting) {
+                    (true, _) => ConnStatus::Online,
+                    (false, true) => ConnStatus::Connecting,
+                    _ => ConnStatus::Offline,
+                });
+            }
+            TabMessage::Frame { frame } if self.is_leader() => self.send_frame(frame),
+            TabMessage::Typing {
+                conversation_id,
+                user_id,
+            } if !self.is_leader() => self.show_typing(conversation_id, user_id),
+            TabMessage::ChatResult { request_id, result } => {
+                let waiting = self
+                    .pending_chats
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&request_id);
+                if let Some(tx) = waiting {
+                    let _ = tx.send(result);
+                }
+            }
+            TabMessage::SessionEnded => self.session_ended.set(true),
+            TabMessage::Hello if self.is_leader() => {
+                self.tabs
+                    .post(&TabMessage::status(self.status.get_untracked()));
+            }
+            _ => {}
+        }
+    }
+
+    /// Sets the connection state here and tells the other tabs.
+    fn set_status(&self, status: ConnStatus) {
+        self.status.set(status);
+        self.tabs.post(&TabMessage::status(status));
+    }
+
+    /// Shows that someone types, for a few seconds.
+    fn show_typing(&self, conversation_id: ConversationId, user_id: UserId) {
+        let until = now_ms() + TYPING_SHOWN_MS;
+        self.typing.update(|t| {
+            t.retain(|t| !(t.conversation_id == conversation_id && t.user_id == user_id));
+            t.push(Typing {
+                conversation_id,
+                user_id,
+                until,
+            });
+        });
+        let typing = self.typing;
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(TYPING_SHOWN_MS as u32 + 50).await;
+            let now = now_ms();
+            let _ = typing.try_update(|t| t.retain(|t| t.until > now));
+        });
     }
 
     /// Stops the connection for good (logout).
     pub fn shutdown(&self) {
         self.stopped.store(true, Ordering::Relaxed);
+        self.tabs.close();
         let _ = self.wake.unbounded_send(());
         self.db.close();
     }
@@ -131,8 +234,10 @@ impl Engine {
         self.online.load(Ordering::Relaxed)
     }
 
+    /// The local database changed: this tab and the others re-read it.
     fn bump(&self) {
         self.revision.update(|r| *r += 1);
+        self.tabs.post(&TabMessage::Changed);
     }
 
     fn report(&self, e: StoreError) {
@@ -147,8 +252,12 @@ impl Engine {
         }));
     }
 
+    /// Sends a frame if connected; other tabs hand it to the leader. Messages need no retry
+    /// here: they wait in the outbox and go out after the next catch-up.
     fn send_frame(&self, frame: ClientFrame) {
-        if self.is_online() {
+        if !self.is_leader() {
+            self.tabs.post(&TabMessage::Frame { frame });
+        } else if self.is_online() {
             let _ = self.outgoing.unbounded_send(frame);
         }
     }
@@ -225,9 +334,7 @@ impl Engine {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(request_id, tx);
-        let _ = self
-            .outgoing
-            .unbounded_send(ClientFrame::StartChat { request_id, handle });
+        self.send_frame(ClientFrame::StartChat { request_id, handle });
         let timeout = gloo_timers::future::TimeoutFuture::new(15_000);
         match futures::future::select(rx, timeout).await {
             futures::future::Either::Left((Ok(result), _)) => result,

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod app_shell;
 mod error;
+pub mod health;
 
 pub use error::ApiFailure;
 
@@ -21,6 +22,7 @@ pub fn router(state: AppState) -> Router {
         .route("/register", post(accounts::register))
         .route("/login", post(accounts::login))
         .route("/logout", post(accounts::logout))
+        .route("/health", get(health::health))
         .fallback(error::not_found)
         // Account requests are tiny; refuse anything bigger before parsing it.
         .layer(DefaultBodyLimit::max(16 * 1024));

@@ -77,6 +77,13 @@ async fn logout_revokes_the_token_and_closes_its_connections() {
 
     let (mut live, _) = server.connect(&alice.token, Pos(0)).await;
     let (mut other, _) = server.connect(&second.token, Pos(0)).await;
+    let health: serde_json::Value = reqwest::get(format!("{}/api/health", server.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["connections"], 2);
     assert_eq!(server.logout(&alice.token).await, 204);
 
     // The live connection of that session is closed at once …
