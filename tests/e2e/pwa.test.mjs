@@ -2,11 +2,11 @@
 // judges it, and a cold start with the server down.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, startServer, register, until, statusIs, send, messageShows } from './support.mjs';
+import { CHROMIUM_ARGS, DIST, startServer, register, until, statusIs, send, messageShows } from './support.mjs';
 
 test('Chromium reports no installability errors', async () => {
   const server = await startServer();
@@ -98,5 +98,34 @@ test('a cold start with the server down shows the chats, and messages written th
     rmSync(profile, { recursive: true, force: true });
     await server.kill();
     server.cleanup();
+  }
+});
+
+test('a new version installs in the background and offers "Reload to update"', async () => {
+  const app = mkdtempSync(join(tmpdir(), 'kontor-app-'));
+  cpSync(DIST, app, { recursive: true });
+  const server = await startServer({ staticDir: app });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(server.url + '/');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await until('controlled by the worker', () => page.evaluate(() => !!navigator.serviceWorker.controller));
+    assert.equal(await page.getByRole('button', { name: 'Reload to update' }).count(), 0);
+
+    // A new deployment: the worker script changes.
+    appendFileSync(join(app, 'sw.js'), '\n// next version\n');
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+    const button = page.getByRole('button', { name: 'Reload to update' });
+    await button.waitFor();
+    await button.click();
+    await page.waitForLoadState('load');
+    await page.getByRole('link', { name: 'Create account' }).waitFor();
+  } finally {
+    await browser.close();
+    await server.kill();
+    server.cleanup();
+    rmSync(app, { recursive: true, force: true });
   }
 });

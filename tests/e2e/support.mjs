@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
 const SERVER_BIN = process.env.KONTOR_SERVER_BIN ?? 'target/debug/kontor-server';
-const DIST = process.env.KONTOR_DIST ?? 'dist';
+export const DIST = process.env.KONTOR_DIST ?? 'dist';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -16,9 +16,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Starts the server; `addr` reuses a port after a restart. */
-export async function startServer({ dataDir, addr = '127.0.0.1:0' } = {}) {
+export async function startServer({ dataDir, addr = '127.0.0.1:0', staticDir = DIST } = {}) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'kontor-e2e-'));
-  const proc = spawn(SERVER_BIN, ['--addr', addr, '--data-dir', dir, '--static-dir', DIST], {
+  const proc = spawn(SERVER_BIN, ['--addr', addr, '--data-dir', dir, '--static-dir', staticDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, RUST_LOG: 'warn' },
   });
