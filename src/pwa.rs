@@ -115,3 +115,62 @@ pub fn page_hidden() -> bool {
         .and_then(|w| w.document())
         .is_some_and(|d| d.visibility_state() != web_sys::VisibilityState::Visible)
 }
+
+/// Asks the browser to keep this origin's data under storage pressure (granted or not, silently).
+pub fn persist_storage() {
+    if let Some(storage) = storage_manager()
+        && let Ok(promise) = storage.persist()
+    {
+        leptos::task::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    }
+}
+
+fn storage_manager() -> Option<web_sys::StorageManager> {
+    let navigator = web_sys::window()?.navigator();
+    Reflect::has(&navigator, &JsValue::from_str("storage"))
+        .unwrap_or(false)
+        .then(|| navigator.storage())
+}
+
+/// Bytes used and allowed for this origin, as the browser estimates them.
+pub async fn storage_estimate() -> Option<(f64, f64)> {
+    let promise = storage_manager()?.estimate().ok()?;
+    let estimate = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let usage = Reflect::get(&estimate, &JsValue::from_str("usage"))
+        .ok()?
+        .as_f64()?;
+    let quota = Reflect::get(&estimate, &JsValue::from_str("quota"))
+        .ok()?
+        .as_f64()?;
+    Some((usage, quota))
+}
+
+/// Whether the browser agreed to keep this origin's data.
+pub async fn storage_persisted() -> bool {
+    let Some(promise) = storage_manager().and_then(|s| s.persisted().ok()) else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// "3.4 MB" and the like.
+pub fn human_bytes(bytes: f64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -253,3 +253,50 @@ async fn failed_messages_can_be_retried_or_discarded() {
     assert!(db.outbox().await.unwrap().is_empty());
     cleanup(db).await;
 }
+
+#[wasm_bindgen_test]
+async fn eviction_keeps_the_newest_messages_and_the_outbox_and_history_refills() {
+    let (me, peer) = (user("myself"), user("peer"));
+    let db = fresh(&me).await;
+    let long = conversation(&me, &peer);
+    let short = conversation(&me, &user("other"));
+    db.apply_conversation(&long, Pos(1)).await.unwrap();
+    db.apply_conversation(&short, Pos(2)).await.unwrap();
+    let all: Vec<Message> = (1..=300)
+        .map(|s| message(&long, &peer, s, 10 + s))
+        .collect();
+    db.apply_messages(&all).await.unwrap();
+    db.apply_messages(
+        &(1..=10)
+            .map(|s| message(&short, &peer, s, 400 + s))
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap();
+    let unsent = OutboxRecord {
+        id: MessageId::new(),
+        conversation_id: long.id,
+        body: "never evicted".into(),
+        queued_at: 1.0,
+        failed: None,
+    };
+    db.queue_message(&unsent).await.unwrap();
+
+    assert_eq!(db.evict_old_messages(200).await.unwrap(), 100);
+    assert_eq!(db.message_count(long.id).await.unwrap(), 200);
+    assert_eq!(db.first_seq(long.id).await.unwrap(), Some(101));
+    assert_eq!(db.message_count(short.id).await.unwrap(), 10);
+    assert_eq!(db.outbox().await.unwrap().len(), 1);
+    // Counters and cursor stay: eviction only frees space.
+    let rec = db.conversation(long.id).await.unwrap().unwrap();
+    assert_eq!(rec.last_seq, Seq(300));
+    let cursor = db.cursor().await.unwrap();
+
+    // Scrolling up fetches them back from the server.
+    db.store_history(&all[..100]).await.unwrap();
+    assert_eq!(db.message_count(long.id).await.unwrap(), 300);
+    assert_eq!(db.first_seq(long.id).await.unwrap(), Some(1));
+    assert_eq!(db.cursor().await.unwrap(), cursor);
+    assert_eq!(db.conversation(long.id).await.unwrap().unwrap(), rec);
+    cleanup(db).await;
+}

@@ -61,6 +61,17 @@ pub enum ClientFrame {
         /// Which conversation.
         conversation_id: ConversationId,
     },
+    /// Older messages of a conversation (a device that evicted or never had them).
+    History {
+        /// Echoed in the answer.
+        request_id: RequestId,
+        /// Which conversation; the user must be a member.
+        conversation_id: ConversationId,
+        /// Messages with a sequence number below this one.
+        before: Seq,
+        /// At most this many (the server caps it at [`crate::limits::HISTORY_PAGE`]).
+        limit: u32,
+    },
     /// Heartbeat; the server answers [`ServerFrame::Pong`] with the same nonce.
     Ping {
         /// Echoed back.
@@ -160,6 +171,16 @@ pub enum ServerFrame {
         /// The conversation.
         conversation: Conversation,
     },
+    /// Answer to [`ClientFrame::History`]: the newest messages below `before`, oldest first.
+    /// Not part of the resumable stream (it carries no position).
+    History {
+        /// Echo of the request.
+        request_id: RequestId,
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// Oldest first; empty when there is nothing older.
+        messages: Vec<Message>,
+    },
     /// Someone else in the conversation is typing.
     Typing {
         /// Which conversation.
@@ -256,6 +277,12 @@ mod tests {
             seq: Seq(7),
         });
         round_trip_client(ClientFrame::Typing { conversation_id });
+        round_trip_client(ClientFrame::History {
+            request_id: RequestId::new(),
+            conversation_id,
+            before: Seq(100),
+            limit: 50,
+        });
         round_trip_client(ClientFrame::Ping { nonce: u64::MAX });
     }
 
@@ -317,6 +344,11 @@ mod tests {
             user_id: alice.id,
         });
         round_trip_server(ServerFrame::Pong { nonce: 1 });
+        round_trip_server(ServerFrame::History {
+            request_id: RequestId::new(),
+            conversation_id: message.conversation_id,
+            messages: vec![message.clone()],
+        });
         round_trip_server(ServerFrame::Error {
             code: ErrorCode::NotFound,
             message: "no such conversation".into(),

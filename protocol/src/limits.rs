@@ -18,3 +18,6 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 
 /// Messages per page when the server sends what a client missed.
 pub const SYNC_PAGE: usize = 500;
+
+/// Most messages in one history answer.
+pub const HISTORY_PAGE: u32 = 200;

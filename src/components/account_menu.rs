@@ -25,6 +25,23 @@ pub fn AccountMenu() -> impl IntoView {
             can_ask.set(false);
         }
     });
+    // Storage use, read when the menu opens.
+    let storage = LocalResource::new(move || {
+        let opened = open.get();
+        async move {
+            if !opened {
+                return None;
+            }
+            let (usage, quota) = crate::pwa::storage_estimate().await?;
+            let kept = crate::pwa::storage_persisted().await;
+            Some(format!(
+                "Storage: {} used of {}{}",
+                crate::pwa::human_bytes(usage),
+                crate::pwa::human_bytes(quota),
+                if kept { ", kept by the browser" } else { "" }
+            ))
+        }
+    });
     let who = move || {
         ctx.auth
             .get()
@@ -44,6 +61,7 @@ pub fn AccountMenu() -> impl IntoView {
         <Show when=move || open.get()>
             <div class="menu" role="menu">
                 <div class="who"><strong>{move || who().0}</strong>{move || who().1}</div>
+                {move || storage.get().flatten().map(|s| view! { <p class="storage">{s}</p> })}
                 <Show when=move || can_ask.get()>
                     <button type="button" role="menuitem"
                         on:click=move |_| { crate::pwa::request_notifications(granted); can_ask.set(false); }>

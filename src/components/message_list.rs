@@ -45,6 +45,20 @@ impl ConversationData {
     }
 }
 
+impl ConversationData {
+    /// Older messages exist: more stored here than shown, or older ones on the server.
+    pub fn has_earlier(&self) -> bool {
+        self.stored as usize > self.messages.len()
+            || self.messages.first().is_some_and(|m| m.seq.0 > 1)
+    }
+
+    /// Older messages exist only on the server.
+    pub fn earlier_on_server(&self) -> Option<kontor_protocol::Seq> {
+        let first = self.messages.first()?;
+        (self.stored as usize <= self.messages.len() && first.seq.0 > 1).then_some(first.seq)
+    }
+}
+
 /// One line of the log.
 #[derive(Clone, Debug, PartialEq)]
 enum Row {
@@ -141,7 +155,7 @@ pub fn MessageList(
     let more = Memo::new(move |_| {
         data.get()
             .and_then(|d| d.ok())
-            .is_some_and(|d| d.stored as usize > d.messages.len())
+            .is_some_and(|d| d.has_earlier())
     });
 
     // After the rows change, stay at the bottom if we were there.

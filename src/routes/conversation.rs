@@ -112,6 +112,27 @@ fn Conversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoView {
             .unwrap_or_default()
     });
 
+    // Older messages: from this device when it has them, else from the server first.
+    let load_earlier = {
+        let engine = engine.clone();
+        Callback::new(move |_| {
+            let engine = engine.clone();
+            let on_server = data
+                .get_untracked()
+                .and_then(|d| d.ok())
+                .and_then(|d| d.earlier_on_server());
+            spawn_local(async move {
+                if let Some(before) = on_server
+                    && let Err(e) = engine.load_history(id, before).await
+                {
+                    engine.problem.set(Some(e));
+                    return;
+                }
+                limit.update(|l| *l += PAGE);
+            });
+        })
+    };
+
     move || match shown.get() {
         Shown::Loading => view! { <div class="placeholder-pane"></div> }.into_any(),
         Shown::Missing => view! { <Unavailable/> }.into_any(),
@@ -143,7 +164,7 @@ fn Conversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoView {
                         </div>
                     </header>
                     <MessageList data=data me=me engine=engine.clone()
-                        on_load_earlier=Callback::new(move |_| limit.update(|l| *l += PAGE))/>
+                        on_load_earlier=load_earlier.clone()/>
                     <Composer engine=engine.clone() conversation_id=id/>
                 </section>
             }

@@ -61,3 +61,58 @@ impl Db {
             .await?)
     }
 }
+
+impl Db {
+    /// Stores older messages fetched from the server. They never change counters or the
+    /// cursor: they are older than everything the cursor covers.
+    pub async fn store_history(&self, messages: &[Message]) -> Result<()> {
+        let tx = self.tx(&[MESSAGES], true)?;
+        let store = tx.object_store(MESSAGES)?;
+        for m in messages {
+            store.put(m).serde()?.await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Frees space: in every conversation, removes all but the newest `keep` messages from this
+    /// device (they load again from the server on scrolling up). Unsent messages live in the
+    /// outbox and are never touched. Returns how many messages were removed.
+    pub async fn evict_old_messages(&self, keep: u64) -> Result<u32> {
+        let conversations = self.conversations().await?;
+        let tx = self.tx(&[MESSAGES], true)?;
+        let store = tx.object_store(MESSAGES)?;
+        let index = store.index(BY_CONVERSATION_SEQ)?;
+        let mut removed = 0;
+        for c in conversations.iter().filter(|c| c.last_seq.0 > keep) {
+            let cut = c.last_seq.0 - keep;
+            let ids: Vec<String> = index
+                .get_all_keys::<String>()
+                .with_query(range(c.id, 0, cut))
+                .serde()?
+                .await?
+                .collect::<Result<_, _>>()?;
+            for id in ids {
+                store.delete(id).build()?.await?;
+                removed += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// Sequence number of the oldest message stored here, if any.
+    pub async fn first_seq(&self, id: ConversationId) -> Result<Option<u64>> {
+        let tx = self.tx(&[MESSAGES], false)?;
+        let store = tx.object_store(MESSAGES)?;
+        let first: Vec<Message> = store
+            .index(BY_CONVERSATION_SEQ)?
+            .get_all()
+            .with_query(range(id, 0, u64::MAX))
+            .with_limit(1)
+            .serde()?
+            .await?
+            .collect::<Result<_, _>>()?;
+        Ok(first.first().map(|m| m.seq.0))
+    }
+}

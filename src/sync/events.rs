@@ -2,6 +2,11 @@
 
 use super::tabs::TabMessage;
 use super::{ConnStatus, Engine};
+
+/// Share of the quota above which old messages are evicted.
+const STORAGE_FULL_RATIO: f64 = 0.9;
+/// Newest messages kept per conversation when evicting.
+const KEEP_PER_CONVERSATION: u64 = 200;
 use kontor_protocol::{ClientFrame, ReceiptKind, ServerFrame};
 use leptos::prelude::*;
 use std::sync::atomic::Ordering;
@@ -50,6 +55,7 @@ impl Engine {
                 self.set_status(ConnStatus::Online);
                 self.flush_outbox().await;
                 self.read_open_conversation().await;
+                self.keep_storage_in_bounds().await;
             }
             ServerFrame::Ack {
                 id,
@@ -92,7 +98,25 @@ impl Engine {
                         Err(text)
                     }
                 };
-                self.answer_chat(request_id, answer);
+                self.answer(request_id, answer);
+            }
+            ServerFrame::History {
+                request_id,
+                conversation_id,
+                messages,
+            } => {
+                let answer = match self.db.store_history(&messages).await {
+                    Ok(()) => {
+                        self.bump();
+                        Ok(conversation_id)
+                    }
+                    Err(e) => {
+                        let text = e.to_string();
+                        self.report(e);
+                        Err(text)
+                    }
+                };
+                self.answer(request_id, answer);
             }
             ServerFrame::Typing {
                 conversation_id,
@@ -111,7 +135,7 @@ impl Engine {
                 request_id,
             } => {
                 if let Some(request_id) = request_id {
-                    self.answer_chat(request_id, Err(message));
+                    self.answer(request_id, Err(message));
                 } else if let Some(id) = message_id {
                     if code.is_transient() {
                         // Stays pending; resent after the next catch-up.
@@ -126,13 +150,13 @@ impl Engine {
         }
     }
 
-    fn answer_chat(
+    fn answer(
         &self,
         request_id: kontor_protocol::RequestId,
         answer: Result<kontor_protocol::ConversationId, String>,
     ) {
         let waiting = self
-            .pending_chats
+            .pending
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(&request_id);
@@ -207,6 +231,28 @@ impl Engine {
                 &conversation_id.to_string(),
                 format!("/chats/{conversation_id}"),
             );
+        }
+    }
+
+    /// When the browser's quota is nearly used up, old messages of long chats leave this device
+    /// (they load again from the server); unsent messages never do.
+    async fn keep_storage_in_bounds(&self) {
+        let Some((usage, quota)) = crate::pwa::storage_estimate().await else {
+            return;
+        };
+        if quota <= 0.0 || usage / quota < STORAGE_FULL_RATIO {
+            return;
+        }
+        match self.db.evict_old_messages(KEEP_PER_CONVERSATION).await {
+            Ok(0) => {}
+            Ok(n) => {
+                self.bump();
+                self.problem.set(Some(format!(
+                    "Storage is almost full, so {n} older messages were removed from this device. \
+                     They load again from the server when you scroll up."
+                )));
+            }
+            Err(e) => self.report(e),
         }
     }
 

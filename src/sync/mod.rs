@@ -13,7 +13,7 @@ use crate::store::{Db, OutboxRecord, StoreError};
 use futures::channel::{mpsc, oneshot};
 use kontor_protocol::limits::MAX_BODY_BYTES;
 use kontor_protocol::{
-    ClientFrame, ConversationId, MessageId, ReceiptKind, RequestId, SessionToken, User, UserId,
+    ClientFrame, ConversationId, MessageId, ReceiptKind, RequestId, Seq, SessionToken, User, UserId,
 };
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -86,7 +86,8 @@ pub struct Engine {
     /// Caught up and live: this tab's connection, or the leader's as it last said.
     online: AtomicBool,
     stopped: AtomicBool,
-    pending_chats: Mutex<HashMap<RequestId, oneshot::Sender<Result<ConversationId, String>>>>,
+    /// Requests waiting for their answer (start chat, history), by id.
+    pending: Mutex<HashMap<RequestId, oneshot::Sender<Result<ConversationId, String>>>>,
     last_typing: Mutex<HashMap<ConversationId, f64>>,
 }
 
@@ -124,7 +125,7 @@ impl Engine {
                 leader: AtomicBool::new(false),
                 online: AtomicBool::new(false),
                 stopped: AtomicBool::new(false),
-                pending_chats: Mutex::new(HashMap::new()),
+                pending: Mutex::new(HashMap::new()),
                 last_typing: Mutex::new(HashMap::new()),
             }
         });
@@ -135,6 +136,8 @@ impl Engine {
                 return;
             }
             leader.leader.store(true, Ordering::Relaxed);
+            // Ask the browser not to clear our data under storage pressure.
+            crate::pwa::persist_storage();
             leptos::task::spawn_local(connection::run(leader, outgoing_rx, wake_rx));
         });
         Ok(engine)
@@ -175,7 +178,7 @@ impl Engine {
             } if !self.is_leader() => self.show_typing(conversation_id, user_id),
             TabMessage::ChatResult { request_id, result } => {
                 let waiting = self
-                    .pending_chats
+                    .pending
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .remove(&request_id);
@@ -323,29 +326,59 @@ impl Engine {
         }
     }
 
-    /// Opens (or finds) the direct chat with a handle.
-    pub async fn start_chat(&self, handle: String) -> Result<ConversationId, String> {
+    /// Sends a request and waits for its answer (from this tab's connection or the leader's).
+    async fn request(
+        &self,
+        request_id: RequestId,
+        frame: ClientFrame,
+    ) -> Result<ConversationId, String> {
         if !self.is_online() {
-            return Err("You are offline. Starting a chat needs a connection.".into());
+            return Err("You are offline. This needs a connection.".into());
         }
-        let request_id = RequestId::new();
         let (tx, rx) = oneshot::channel();
-        self.pending_chats
+        self.pending
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(request_id, tx);
-        self.send_frame(ClientFrame::StartChat { request_id, handle });
+        self.send_frame(frame);
         let timeout = gloo_timers::future::TimeoutFuture::new(15_000);
         match futures::future::select(rx, timeout).await {
             futures::future::Either::Left((Ok(result), _)) => result,
             _ => {
-                self.pending_chats
+                self.pending
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .remove(&request_id);
                 Err("No answer from the server. Please try again.".into())
             }
         }
+    }
+
+    /// Opens (or finds) the direct chat with a handle.
+    pub async fn start_chat(&self, handle: String) -> Result<ConversationId, String> {
+        let request_id = RequestId::new();
+        self.request(request_id, ClientFrame::StartChat { request_id, handle })
+            .await
+    }
+
+    /// Fetches older messages of a conversation from the server into the local database.
+    pub async fn load_history(
+        &self,
+        conversation_id: ConversationId,
+        before: Seq,
+    ) -> Result<(), String> {
+        let request_id = RequestId::new();
+        self.request(
+            request_id,
+            ClientFrame::History {
+                request_id,
+                conversation_id,
+                before,
+                limit: kontor_protocol::limits::HISTORY_PAGE,
+            },
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Marks a conversation read (locally, and on the server when connected).

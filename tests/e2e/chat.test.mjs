@@ -98,8 +98,9 @@ test('two people chat live, reload, go offline and come back without losing or d
       assert.deepEqual([...order].sort((a, b) => a - b), order, 'in order');
     }
 
-    // Log out from the account menu.
+    // The account menu tells how much the browser stores, then logs out.
     await alice.getByRole('button', { name: 'Account' }).click();
+    await until('storage use shown', async () => (await alice.getByText(/^Storage: .* used of /).count()) === 1);
     await alice.getByRole('menuitem', { name: 'Log out' }).click();
     await until('logged out', async () => ['/', '/login'].includes(new URL(alice.url()).pathname));
     await until('log in offered', async () =>

@@ -210,3 +210,24 @@ pub fn message_by_id(conn: &Connection, id: MessageId) -> Result<Option<Message>
         )
         .optional()?)
 }
+
+/// The newest `limit` messages of a conversation below `before`, oldest first.
+pub fn history(
+    conn: &Connection,
+    conversation: ConversationId,
+    before: Seq,
+    limit: u32,
+) -> Result<Vec<Message>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT pos, id, conversation_id, seq, sender_id, body, sent_at FROM messages
+         WHERE conversation_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+    )?;
+    let mut rows: Vec<Message> = stmt
+        .query_map(
+            params![conversation.0, before.0 as i64, limit as i64],
+            message_from,
+        )?
+        .collect::<Result<_, _>>()?;
+    rows.reverse();
+    Ok(rows)
+}

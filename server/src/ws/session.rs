@@ -6,9 +6,9 @@ use crate::state::AppState;
 use crate::store::{Origin, StoreError, WriteCmd, now_ms, reads};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use kontor_protocol::limits::{MAX_BODY_BYTES, MAX_FRAME_BYTES, SYNC_PAGE};
+use kontor_protocol::limits::{HISTORY_PAGE, MAX_BODY_BYTES, MAX_FRAME_BYTES, SYNC_PAGE};
 use kontor_protocol::{
-    ClientFrame, ConversationId, ErrorCode, Handle, Pos, ServerFrame, User, UserId,
+    ClientFrame, ConversationId, ErrorCode, Handle, Pos, RequestId, Seq, ServerFrame, User, UserId,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -328,6 +328,15 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 .await
             }
             ClientFrame::Typing { conversation_id } => self.typing(conversation_id).await,
+            ClientFrame::History {
+                request_id,
+                conversation_id,
+                before,
+                limit,
+            } => {
+                self.history(request_id, conversation_id, before, limit)
+                    .await
+            }
         }
     }
 
@@ -350,6 +359,45 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 self.send(&ServerFrame::error(code, message)).await
             }
         }
+    }
+
+    /// Older messages for a member; the same "not found" for everyone else.
+    async fn history(
+        &mut self,
+        request_id: RequestId,
+        conversation_id: ConversationId,
+        before: Seq,
+        limit: u32,
+    ) -> Result<(), End> {
+        let user = self.origin.user;
+        let limit = limit.clamp(1, HISTORY_PAGE);
+        let found = self
+            .state
+            .store
+            .read(move |c| {
+                if !reads::member_ids(c, conversation_id)?.contains(&user) {
+                    return Err(StoreError::NotFound);
+                }
+                reads::history(c, conversation_id, before, limit)
+            })
+            .await;
+        let frame = match found {
+            Ok(messages) => ServerFrame::History {
+                request_id,
+                conversation_id,
+                messages,
+            },
+            Err(e) => {
+                let (code, message) = e.wire();
+                ServerFrame::Error {
+                    code,
+                    message,
+                    message_id: None,
+                    request_id: Some(request_id),
+                }
+            }
+        };
+        self.send(&frame).await
     }
 
     async fn typing(&mut self, conversation_id: ConversationId) -> Result<(), End> {

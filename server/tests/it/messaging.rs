@@ -263,3 +263,49 @@ async fn starting_chats_with_unknown_or_own_handles_fails_clearly() {
         }
     }
 }
+
+#[tokio::test]
+async fn members_page_back_through_history_and_others_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path());
+    let alice = server.register("alice", "Alice").await;
+    server.register("bob", "Bob").await;
+    let mallory = server.register("mallory", "Mallory").await;
+    let (mut a, _) = server.connect(&alice.token, Pos(0)).await;
+    let chat = a.start_chat("bob").await;
+    for i in 1..=30 {
+        a.send_message(chat.id, &format!("m{i}")).await;
+    }
+    let request_id = RequestId::new();
+    a.send(&ClientFrame::History {
+        request_id,
+        conversation_id: chat.id,
+        before: Seq(21),
+        limit: 5,
+    })
+    .await;
+    match a.recv().await {
+        ServerFrame::History {
+            request_id: r,
+            messages,
+            ..
+        } => {
+            assert_eq!(r, request_id);
+            let seqs: Vec<u64> = messages.iter().map(|m| m.seq.0).collect();
+            assert_eq!(seqs, vec![16, 17, 18, 19, 20]);
+        }
+        other => panic!("expected history, got {other:?}"),
+    }
+    let (mut m, _) = server.connect(&mallory.token, Pos(0)).await;
+    m.send(&ClientFrame::History {
+        request_id,
+        conversation_id: chat.id,
+        before: Seq(31),
+        limit: 200,
+    })
+    .await;
+    assert!(matches!(
+        m.recv().await,
+        ServerFrame::Error { code: ErrorCode::NotFound, request_id: Some(r), .. } if r == request_id
+    ));
+}
