@@ -164,7 +164,7 @@ fn Conversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoView {
                         </div>
                     </header>
                     <MessageList data=data me=me engine=engine.clone()
-                        on_load_earlier=load_earlier.clone()/>
+                        on_load_earlier=load_earlier/>
                     <Composer engine=engine.clone() conversation_id=id/>
                 </section>
             }
