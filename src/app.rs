@@ -95,7 +95,7 @@ pub fn App(update_ready: RwSignal<bool>) -> impl IntoView {
             <div class="update-banner">
                 <span>"A new version of Kontor is ready."</span>
                 <button class="btn small" type="button"
-                    on:click=|_| { let _ = window().location().reload(); }>
+                    on:click=|_| crate::pwa::apply_update()>
                     "Reload to update"
                 </button>
             </div>

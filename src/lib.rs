@@ -17,6 +17,8 @@ pub mod time;
 
 /// Mounts the app on the page and registers the service worker that lets it start offline.
 pub fn start() {
+    // A panic otherwise ends as a bare "unreachable" trap with no message in the console.
+    console_error_panic_hook::set_once();
     let update_ready = leptos::prelude::RwSignal::new(false);
     pwa::register_service_worker(update_ready);
     leptos::mount::mount_to_body(move || leptos::view! { <app::App update_ready=update_ready/> });

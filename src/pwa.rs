@@ -8,8 +8,14 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-/// Registers `/sw.js`. `update_ready` turns true when a newer version has taken over the page,
-/// which then offers "Reload to update".
+thread_local! {
+    /// The worker registration, once known (for "Reload to update").
+    static REGISTRATION: std::cell::RefCell<Option<web_sys::ServiceWorkerRegistration>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Registers `/sw.js`. `update_ready` turns true when a newer version has installed and waits;
+/// [`apply_update`] then switches to it.
 pub fn register_service_worker(update_ready: RwSignal<bool>) {
     let Some(window) = web_sys::window() else {
         return;
@@ -20,17 +26,63 @@ pub fn register_service_worker(update_ready: RwSignal<bool>) {
         return;
     }
     let container = navigator.service_worker();
-    let had_controller = container.controller().is_some();
-    let on_change = Closure::<dyn FnMut()>::new(move || {
-        // The first install also "changes" the controller; only a replacement is an update.
-        if had_controller {
+    let promise = container.register("/sw.js");
+    // Runs before the app (and Leptos's executor) starts: use wasm-bindgen's spawner.
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(registration) = wasm_bindgen_futures::JsFuture::from(promise).await else {
+            return;
+        };
+        let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+        // A worker that waits only matters when another one controls this page (an update);
+        // the very first install takes over at once.
+        let controlled = move || {
+            web_sys::window().is_some_and(|w| w.navigator().service_worker().controller().is_some())
+        };
+        if registration.waiting().is_some() && controlled() {
             update_ready.set(true);
         }
+        let reg = registration.clone();
+        let on_update = Closure::<dyn FnMut()>::new(move || {
+            let Some(installing) = reg.installing() else {
+                return;
+            };
+            let worker = installing.clone();
+            let on_state = Closure::<dyn FnMut()>::new(move || {
+                if worker.state() == web_sys::ServiceWorkerState::Installed && controlled() {
+                    update_ready.set(true);
+                }
+            });
+            installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
+            on_state.forget();
+        });
+        registration.set_onupdatefound(Some(on_update.as_ref().unchecked_ref()));
+        // Both live as long as the page.
+        on_update.forget();
+        REGISTRATION.with(|r| *r.borrow_mut() = Some(registration));
     });
-    container.set_oncontrollerchange(Some(on_change.as_ref().unchecked_ref()));
-    // Lives as long as the page.
+}
+
+/// Lets the waiting version take over, then reloads into it.
+pub fn apply_update() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let waiting = REGISTRATION.with(|r| r.borrow().as_ref().and_then(|r| r.waiting()));
+    let Some(waiting) = waiting else {
+        let _ = window.location().reload();
+        return;
+    };
+    let on_change = Closure::<dyn FnMut()>::new(move || {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    });
+    window
+        .navigator()
+        .service_worker()
+        .set_oncontrollerchange(Some(on_change.as_ref().unchecked_ref()));
     on_change.forget();
-    let _ = container.register("/sw.js");
+    let _ = waiting.post_message(&JsValue::from_str("take-over"));
 }
 
 /// Shows the unread total on the installed app's icon (where the browser supports it).

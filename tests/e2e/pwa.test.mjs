@@ -119,9 +119,15 @@ test('a new version installs in the background and offers "Reload to update"', a
     await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
     const button = page.getByRole('button', { name: 'Reload to update' });
     await button.waitFor();
-    await button.click();
-    await page.waitForLoadState('load');
+    const before = await page.evaluate(() => navigator.serviceWorker.controller.scriptURL);
+    // Until the person agrees, the old version keeps running.
+    assert.equal(await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => !!r.waiting)), true);
+    await Promise.all([page.waitForEvent('load'), button.click()]);
     await page.getByRole('link', { name: 'Create account' }).waitFor();
+    await until('new worker in control', () => page.evaluate(() =>
+      navigator.serviceWorker.getRegistration().then((r) => !r.waiting && !!r.active && !!navigator.serviceWorker.controller)));
+    assert.equal(await page.getByRole('button', { name: 'Reload to update' }).count(), 0);
+    assert.ok(before.endsWith('/sw.js'));
   } finally {
     await browser.close();
     await server.kill();
