@@ -1,8 +1,8 @@
 //! The server is killed while messages are in flight: everything acknowledged survives, and the
 //! client's resends (same ids) are stored once.
 
-use crate::harness::{TestServer, messages_in};
-use kontor_protocol::{ClientFrame, MessageId, Pos, ServerFrame};
+use crate::harness::{Pair, TestServer, messages_in, outbox};
+use kontor_protocol::{MessageId, Pos, ServerFrame};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -10,23 +10,16 @@ use std::time::Duration;
 async fn acknowledged_messages_survive_a_kill_and_resends_are_not_doubled() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path());
-    let alice = server.register("alice", "Alice").await;
-    let bob = server.register("bob", "Bob").await;
-    let (mut a, _) = server.connect(&alice.token, Pos(0)).await;
-    let chat = a.start_chat("bob").await;
+    let Pair {
+        alice,
+        bob,
+        mut a,
+        chat,
+    } = server.pair().await;
 
     // Pipeline many sends, then kill the server as soon as some acks are in.
-    let outbox: Vec<(MessageId, String)> = (0..400)
-        .map(|i| (MessageId::new(), format!("message {i}")))
-        .collect();
-    for (id, body) in &outbox {
-        a.send(&ClientFrame::Send {
-            id: *id,
-            conversation_id: chat.id,
-            body: body.clone(),
-        })
-        .await;
-    }
+    let outbox = outbox(400, "message");
+    a.send_all(chat.id, &outbox).await;
     let mut acked: HashMap<MessageId, u64> = HashMap::new();
     while acked.len() < 50 {
         match a.try_recv(Duration::from_secs(10)).await {
@@ -43,14 +36,7 @@ async fn acknowledged_messages_survive_a_kill_and_resends_are_not_doubled() {
     // web client does for everything not yet acknowledged (and here even for acked ones).
     let server = TestServer::start(dir.path());
     let (mut a, _) = server.connect(&alice.token, a.cursor).await;
-    for (id, body) in &outbox {
-        a.send(&ClientFrame::Send {
-            id: *id,
-            conversation_id: chat.id,
-            body: body.clone(),
-        })
-        .await;
-    }
+    a.send_all(chat.id, &outbox).await;
     let mut reacked: HashMap<MessageId, u64> = HashMap::new();
     while reacked.len() < outbox.len() {
         if let ServerFrame::Ack { id, seq, .. } = a.recv().await {

@@ -321,6 +321,54 @@ impl Client {
     }
 }
 
+/// Alice and Bob registered, Alice connected, with a direct chat between them.
+pub struct Pair {
+    pub alice: SessionResponse,
+    pub bob: SessionResponse,
+    pub a: Client,
+    pub chat: Conversation,
+}
+
+impl TestServer {
+    pub async fn pair(&self) -> Pair {
+        let alice = self.register("alice", "Alice").await;
+        let bob = self.register("bob", "Bob").await;
+        let (mut a, _) = self.connect(&alice.token, Pos(0)).await;
+        let chat = a.start_chat("bob").await;
+        Pair {
+            alice,
+            bob,
+            a,
+            chat,
+        }
+    }
+}
+
+impl Client {
+    /// Pipelines sends without waiting for acks.
+    pub async fn send_all(
+        &mut self,
+        conversation_id: ConversationId,
+        outbox: &[(MessageId, String)],
+    ) {
+        for (id, body) in outbox {
+            self.send(&ClientFrame::Send {
+                id: *id,
+                conversation_id,
+                body: body.clone(),
+            })
+            .await;
+        }
+    }
+}
+
+/// `n` new messages with ids and distinct bodies.
+pub fn outbox(n: usize, label: &str) -> Vec<(MessageId, String)> {
+    (0..n)
+        .map(|i| (MessageId::new(), format!("{label} {i}")))
+        .collect()
+}
+
 /// Messages contained in catch-up frames.
 pub fn messages_in(frames: &[ServerFrame]) -> Vec<Message> {
     frames

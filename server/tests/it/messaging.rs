@@ -1,6 +1,6 @@
 //! Live messaging: acks, fan-out, sequence numbers, dedupe, receipts, typing and resume.
 
-use crate::harness::{TestServer, messages_in};
+use crate::harness::{Pair, TestServer, messages_in, outbox};
 use kontor_protocol::{
     ClientFrame, ErrorCode, MessageId, Pos, ReceiptKind, RequestId, Seq, ServerFrame,
 };
@@ -97,10 +97,12 @@ async fn two_people_chat_live_with_receipts_and_typing() {
 async fn a_resent_message_is_stored_and_delivered_once() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path());
-    let alice = server.register("alice", "Alice").await;
-    let bob = server.register("bob", "Bob").await;
-    let (mut a, _) = server.connect(&alice.token, Pos(0)).await;
-    let chat = a.start_chat("bob").await;
+    let Pair {
+        alice: _,
+        bob,
+        mut a,
+        chat,
+    } = server.pair().await;
     let (mut b, _) = server.connect(&bob.token, Pos(0)).await;
 
     let id = MessageId::new();
@@ -150,10 +152,12 @@ async fn a_resent_message_is_stored_and_delivered_once() {
 async fn reconnecting_client_receives_exactly_what_it_missed_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path());
-    let alice = server.register("alice", "Alice").await;
-    let bob = server.register("bob", "Bob").await;
-    let (mut a, _) = server.connect(&alice.token, Pos(0)).await;
-    let chat = a.start_chat("bob").await;
+    let Pair {
+        alice,
+        bob,
+        mut a,
+        chat,
+    } = server.pair().await;
     for i in 0..3 {
         a.send_message(chat.id, &format!("before {i}")).await;
     }
@@ -167,17 +171,9 @@ async fn reconnecting_client_receives_exactly_what_it_missed_in_order() {
 
     // While Bob is away: more than one catch-up page of messages.
     let total = kontor_protocol::limits::SYNC_PAGE + 120;
-    let mut sent = Vec::new();
-    for i in 0..total {
-        let id = MessageId::new();
-        a.send(&ClientFrame::Send {
-            id,
-            conversation_id: chat.id,
-            body: format!("while away {i}"),
-        })
-        .await;
-        sent.push(id);
-    }
+    let away = outbox(total, "while away");
+    a.send_all(chat.id, &away).await;
+    let sent: Vec<MessageId> = away.iter().map(|(id, _)| *id).collect();
     let mut acked = 0;
     while acked < total {
         if let ServerFrame::Ack { .. } = a.recv().await {
