@@ -48,6 +48,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let hub = state.hub.clone();
     println!("Kontor is running at http://{addr}/");
     std::io::stdout().flush()?;
+    // Chat frames are small: without TCP_NODELAY, Nagle's algorithm holds them back for tens of
+    // milliseconds waiting for delayed acks.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!("could not set TCP_NODELAY: {e}");
+        }
+    });
     axum::serve(listener, http::router(state))
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

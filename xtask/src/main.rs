@@ -4,6 +4,7 @@
 //! wasm-bindgen CLI, wasm-opt, Chromium and chromedriver, the e2e test's npm packages), showing
 //! what it does, then does its job.
 
+mod bench;
 mod build;
 mod tools;
 
@@ -17,6 +18,7 @@ commands:
   test                                      run every test: native, wasm (headless Chromium), e2e
   build                                     build the web app (release) and the server
   lint                                      cargo fmt --check and clippy (native and wasm32), warnings denied
+  bench                                     benchmarks (release server, separate load generator); writes BENCHMARKS.md
 ";
 
 fn main() -> ExitCode {
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         Some("test") => build::test(&args[1..]),
         Some("build") => build::build_all().map(|_| ()),
         Some("lint") => build::lint(),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
