@@ -18,7 +18,8 @@ function walk(dir) {
 
 const files = walk(stage)
   .map((path) => relative(stage, path).split('\\').join('/'))
-  .filter((name) => name !== 'sw.js' && name !== 'index.html' && !name.endsWith('.map'))
+  .filter((name) => name !== 'sw.js' && name !== 'index.html')
+  .filter((name) => !['.map', '.br', '.gz'].some((ext) => name.endsWith(ext)))
   .sort();
 const hash = createHash('sha256');
 for (const name of ['index.html', ...files]) {

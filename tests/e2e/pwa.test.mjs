@@ -2,7 +2,8 @@
 // judges it, and a cold start with the server down.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -114,8 +115,11 @@ test('a new version installs in the background and offers "Reload to update"', a
     await until('controlled by the worker', () => page.evaluate(() => !!navigator.serviceWorker.controller));
     assert.equal(await page.getByRole('button', { name: 'Reload to update' }).count(), 0);
 
-    // A new deployment: the worker script changes.
+    // A new deployment: the worker script changes (with its compressed copies).
     appendFileSync(join(app, 'sw.js'), '\n// next version\n');
+    const sw = readFileSync(join(app, 'sw.js'));
+    writeFileSync(join(app, 'sw.js.br'), brotliCompressSync(sw));
+    writeFileSync(join(app, 'sw.js.gz'), gzipSync(sw));
     await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
     const button = page.getByRole('button', { name: 'Reload to update' });
     await button.waitFor();

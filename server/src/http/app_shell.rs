@@ -114,7 +114,11 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     } else {
         REVALIDATE
     };
-    let Ok(res) = ServeDir::new(&state.config.static_dir).oneshot(req).await;
+    // The build writes .br and .gz copies; sending those spares compressing on every request.
+    let files = ServeDir::new(&state.config.static_dir)
+        .precompressed_br()
+        .precompressed_gzip();
+    let Ok(res) = files.oneshot(req).await;
     let mut res = res.map(Body::new);
     if res.status().is_success() {
         res.headers_mut()
