@@ -41,11 +41,8 @@ pub fn register_service_worker(update_ready: RwSignal<bool>) {
         if registration.waiting().is_some() && controlled() {
             update_ready.set(true);
         }
-        let reg = registration.clone();
-        let on_update = Closure::<dyn FnMut()>::new(move || {
-            let Some(installing) = reg.installing() else {
-                return;
-            };
+        // Report when an installing worker has finished installing.
+        let watch = move |installing: web_sys::ServiceWorker| {
             let worker = installing.clone();
             let on_state = Closure::<dyn FnMut()>::new(move || {
                 if worker.state() == web_sys::ServiceWorkerState::Installed && controlled() {
@@ -54,9 +51,20 @@ pub fn register_service_worker(update_ready: RwSignal<bool>) {
             });
             installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
             on_state.forget();
+        };
+        // An update may already be installing (found before this code ran)...
+        if let Some(installing) = registration.installing() {
+            watch(installing);
+        }
+        // ...or be found later.
+        let reg = registration.clone();
+        let on_update = Closure::<dyn FnMut()>::new(move || {
+            if let Some(installing) = reg.installing() {
+                watch(installing);
+            }
         });
         registration.set_onupdatefound(Some(on_update.as_ref().unchecked_ref()));
-        // Both live as long as the page.
+        // Lives as long as the page.
         on_update.forget();
         REGISTRATION.with(|r| *r.borrow_mut() = Some(registration));
     });

@@ -113,6 +113,7 @@ test('a new version installs in the background and offers "Reload to update"', a
     await page.evaluate(() => navigator.serviceWorker.ready);
     await page.reload();
     await until('controlled by the worker', () => page.evaluate(() => !!navigator.serviceWorker.controller));
+    await page.getByRole('link', { name: 'Create account' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Reload to update' }).count(), 0);
 
     // A new deployment: the worker script changes (with its compressed copies).
