@@ -40,43 +40,36 @@ pub fn day_key(ms: f64) -> i64 {
     day_start(ms) as i64
 }
 
+/// Whole local days between `ms` and now (0 = today).
+fn days_ago(ms: f64) -> i64 {
+    ((day_start(Date::now()) - day_start(ms)) / 86_400_000.0).round() as i64
+}
+
+fn date_string(ms: f64, parts: &[(&str, &str)]) -> String {
+    date(ms)
+        .to_locale_date_string("default", &options(parts))
+        .into()
+}
+
 /// "Today", "Yesterday", "Monday", or "3 March 2026".
 pub fn day_label(ms: f64) -> String {
-    let now = Date::now();
-    let today = day_start(now);
-    let day = day_start(ms);
-    let days_ago = ((today - day) / 86_400_000.0).round() as i64;
-    match days_ago {
+    match days_ago(ms) {
         0 => "Today".into(),
         1 => "Yesterday".into(),
-        2..=6 => date(ms)
-            .to_locale_date_string("default", &options(&[("weekday", "long")]))
-            .into(),
-        _ => date(ms)
-            .to_locale_date_string(
-                "default",
-                &options(&[("day", "numeric"), ("month", "long"), ("year", "numeric")]),
-            )
-            .into(),
+        2..=6 => date_string(ms, &[("weekday", "long")]),
+        _ => date_string(
+            ms,
+            &[("day", "numeric"), ("month", "long"), ("year", "numeric")],
+        ),
     }
 }
 
 /// The chat list's short time: a clock today, a weekday this week, a date before.
 pub fn short(ms: f64) -> String {
-    let today = day_start(Date::now());
-    let day = day_start(ms);
-    let days_ago = ((today - day) / 86_400_000.0).round() as i64;
-    match days_ago {
+    match days_ago(ms) {
         0 => clock(ms),
         1 => "Yesterday".into(),
-        2..=6 => date(ms)
-            .to_locale_date_string("default", &options(&[("weekday", "short")]))
-            .into(),
-        _ => date(ms)
-            .to_locale_date_string(
-                "default",
-                &options(&[("day", "numeric"), ("month", "short")]),
-            )
-            .into(),
+        2..=6 => date_string(ms, &[("weekday", "short")]),
+        _ => date_string(ms, &[("day", "numeric"), ("month", "short")]),
     }
 }

@@ -23,10 +23,7 @@ impl Engine {
         match frame {
             ServerFrame::Ready { .. } | ServerFrame::Pong { .. } => {}
             ServerFrame::Conversation { pos, conversation } => {
-                match self.db.apply_conversation(&conversation, pos).await {
-                    Ok(()) => self.bump(),
-                    Err(e) => self.report(e),
-                }
+                let _ = self.stored(self.db.apply_conversation(&conversation, pos).await);
             }
             ServerFrame::Messages { messages } => match self.db.apply_messages(&messages).await {
                 Ok(fresh) => {
@@ -63,41 +60,29 @@ impl Engine {
                 pos,
                 sent_at,
                 ..
-            } => match self.db.apply_ack(id, seq, pos, sent_at).await {
-                Ok(()) => self.bump(),
-                Err(e) => self.report(e),
-            },
+            } => {
+                let _ = self.stored(self.db.apply_ack(id, seq, pos, sent_at).await);
+            }
             ServerFrame::Receipt {
                 pos,
                 conversation_id,
                 user_id,
                 delivered,
                 read,
-            } => match self
-                .db
-                .apply_receipt(conversation_id, user_id, delivered, read, pos)
-                .await
-            {
-                Ok(()) => self.bump(),
-                Err(e) => self.report(e),
-            },
+            } => {
+                let applied = self
+                    .db
+                    .apply_receipt(conversation_id, user_id, delivered, read, pos)
+                    .await;
+                let _ = self.stored(applied);
+            }
             ServerFrame::ChatStarted {
                 request_id,
                 pos,
                 conversation,
             } => {
                 let stored = self.db.apply_conversation(&conversation, pos).await;
-                let answer = match stored {
-                    Ok(()) => {
-                        self.bump();
-                        Ok(conversation.id)
-                    }
-                    Err(e) => {
-                        let text = e.to_string();
-                        self.report(e);
-                        Err(text)
-                    }
-                };
+                let answer = self.stored(stored).map(|()| conversation.id);
                 self.answer(request_id, answer);
             }
             ServerFrame::History {
@@ -105,17 +90,8 @@ impl Engine {
                 conversation_id,
                 messages,
             } => {
-                let answer = match self.db.store_history(&messages).await {
-                    Ok(()) => {
-                        self.bump();
-                        Ok(conversation_id)
-                    }
-                    Err(e) => {
-                        let text = e.to_string();
-                        self.report(e);
-                        Err(text)
-                    }
-                };
+                let stored = self.db.store_history(&messages).await;
+                let answer = self.stored(stored).map(|()| conversation_id);
                 self.answer(request_id, answer);
             }
             ServerFrame::Typing {
@@ -146,6 +122,21 @@ impl Engine {
                 } else {
                     web_sys::console::warn_1(&format!("Kontor server: {message}").into());
                 }
+            }
+        }
+    }
+
+    /// After a local write: the UI re-reads on success; a failure is shown and returned as text.
+    fn stored(&self, result: Result<(), crate::store::StoreError>) -> Result<(), String> {
+        match result {
+            Ok(()) => {
+                self.bump();
+                Ok(())
+            }
+            Err(e) => {
+                let text = e.to_string();
+                self.report(e);
+                Err(text)
             }
         }
     }
