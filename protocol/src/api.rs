@@ -53,6 +53,18 @@ pub enum ApiErrorCode {
     /// Too many attempts; wait a little.
     TooManyRequests,
     /// Server-side failure.
+    /// A field of the request is not acceptable (the message says which).
+    InvalidField,
+    /// The caller is not on the business's team, or their role does not allow this.
+    Forbidden,
+    /// No such business, label, quick reply or invite.
+    NotFound,
+    /// The invite was used already or has expired.
+    Gone,
+    /// The upload is too big.
+    TooLarge,
+    /// The upload is not a PNG, JPEG or WebP image that decodes.
+    InvalidImage,
     Internal,
 }
 

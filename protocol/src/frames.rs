@@ -4,9 +4,13 @@
 //! the server answers [`ServerFrame::Ready`], sends everything after the cursor (conversations
 //! first, then messages in order) and [`ServerFrame::SyncDone`]; from then on both sides stream.
 
+use crate::business::{
+    Activity, CustomerPanel, InboxCounts, InboxCursor, InboxFilter, InboxItem, InboxStatus, Note,
+    Snooze,
+};
 use crate::{
-    Conversation, ConversationId, Message, MessageId, Pos, RequestId, Seq, SessionToken, Timestamp,
-    User, UserId,
+    BusinessId, Conversation, ConversationId, LabelId, Message, MessageId, NoteId, Pos, RequestId,
+    Seq, SessionToken, Timestamp, User, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +76,78 @@ pub enum ClientFrame {
         /// At most this many (the server caps it at [`crate::limits::HISTORY_PAGE`]).
         limit: u32,
     },
+    /// One page of a business inbox (team members only), newest activity first.
+    Inbox {
+        /// Echoed in the answer.
+        request_id: RequestId,
+        /// Whose inbox.
+        business: BusinessId,
+        /// View, status and label.
+        filter: InboxFilter,
+        /// Continue after this item (none: the first page).
+        #[serde(default)]
+        before: Option<InboxCursor>,
+    },
+    /// Give a customer conversation to a teammate (or to nobody).
+    Assign {
+        /// Echoed in an error.
+        request_id: RequestId,
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// The teammate; none unassigns.
+        assignee: Option<UserId>,
+    },
+    /// Change a customer conversation's status.
+    SetStatus {
+        /// Echoed in an error.
+        request_id: RequestId,
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// The new status.
+        status: InboxStatus,
+        /// Required with [`InboxStatus::Snoozed`].
+        #[serde(default)]
+        snooze: Option<Snooze>,
+    },
+    /// Replace the labels on a customer conversation.
+    SetLabels {
+        /// Echoed in an error.
+        request_id: RequestId,
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// The labels it should carry.
+        labels: Vec<LabelId>,
+    },
+    /// Add a private note (team only).
+    AddNote {
+        /// Named by the client; a resend is recognised.
+        id: NoteId,
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// The text; `@handle` mentions a teammate.
+        body: String,
+    },
+    /// The notes on a customer conversation.
+    Notes {
+        /// Echoed in the answer.
+        request_id: RequestId,
+        /// Which conversation.
+        conversation_id: ConversationId,
+    },
+    /// The conversation, its inbox state and the customer panel, when an agent opens it.
+    Customer {
+        /// Echoed in the answer.
+        request_id: RequestId,
+        /// Which conversation.
+        conversation_id: ConversationId,
+    },
+    /// Tell teammates what I am doing in a customer conversation (repeat every 20 s to stay shown).
+    Activity {
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// Viewing, typing or left.
+        activity: Activity,
+    },
     /// Heartbeat; the server answers [`ServerFrame::Pong`] with the same nonce.
     Ping {
         /// Echoed back.
@@ -97,6 +173,8 @@ pub enum ErrorCode {
     Invalid,
     /// The same message id was already used for a different message.
     Conflict,
+    /// The caller's role does not allow this.
+    Forbidden,
     /// The server is overloaded or shutting down; try again later.
     Unavailable,
     /// Something went wrong on the server; nothing was stored.
@@ -111,6 +189,8 @@ impl ErrorCode {
 }
 
 /// Frames the server sends.
+// Frames are built, serialised and dropped at once; boxing the big variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
@@ -188,6 +268,64 @@ pub enum ServerFrame {
         /// Who.
         user_id: UserId,
     },
+    /// A page of a business inbox.
+    InboxPage {
+        /// From the request.
+        request_id: RequestId,
+        /// Whose inbox.
+        business: BusinessId,
+        /// Newest activity first.
+        items: Vec<InboxItem>,
+        /// Sizes of the views under the same status and label filter.
+        counts: InboxCounts,
+        /// Where the next page starts, if there is one.
+        next: Option<InboxCursor>,
+    },
+    /// A customer conversation's inbox state changed (message, assignment, status, labels): sent
+    /// to every connected team member.
+    InboxItem {
+        /// The new state.
+        item: InboxItem,
+    },
+    /// A private note was stored; team members only (this is also the writer's acknowledgement).
+    Note {
+        /// The note.
+        note: Note,
+    },
+    /// The notes on a conversation, oldest first.
+    Notes {
+        /// From the request.
+        request_id: RequestId,
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// The notes.
+        notes: Vec<Note>,
+    },
+    /// Answer to [`ClientFrame::Customer`].
+    Customer {
+        /// From the request.
+        request_id: RequestId,
+        /// The conversation (members and receipts).
+        conversation: Conversation,
+        /// Its inbox state.
+        item: InboxItem,
+        /// What the team knows about the customer.
+        panel: CustomerPanel,
+    },
+    /// A teammate's activity in a customer conversation.
+    Activity {
+        /// Which conversation.
+        conversation_id: ConversationId,
+        /// Who.
+        user: User,
+        /// Viewing, typing or left.
+        activity: Activity,
+    },
+    /// The user was removed from a business's team: its inbox is closed to them from now on.
+    AccessRevoked {
+        /// Which business.
+        business: BusinessId,
+    },
     /// Heartbeat answer.
     Pong {
         /// The ping's nonce.
@@ -248,11 +386,11 @@ mod tests {
     }
 
     fn user(name: &str) -> User {
-        User {
-            id: UserId::new(),
-            handle: Handle::parse(name).unwrap(),
-            display_name: name.to_uppercase(),
-        }
+        User::person(
+            UserId::new(),
+            Handle::parse(name).unwrap(),
+            name.to_uppercase(),
+        )
     }
 
     #[test]
@@ -308,6 +446,7 @@ mod tests {
             sender: alice.id,
             body: "hi".into(),
             sent_at: Timestamp(1),
+            agent: None,
         };
         round_trip_server(ServerFrame::Ready {
             user: alice.clone(),

@@ -55,6 +55,29 @@ uuid_id!(
     /// Correlates a request frame with its answer.
     RequestId
 );
+uuid_id!(
+    /// A business. Businesses share the handle namespace with people and take part in
+    /// conversations as a party, so each business id is also the [`UserId`] of that party.
+    BusinessId
+);
+uuid_id!(
+    /// A label a business puts on its conversations.
+    LabelId
+);
+uuid_id!(
+    /// A private note of a business team on a conversation, named by the writing client.
+    NoteId
+);
+uuid_id!(
+    /// A quick reply of a business.
+    QuickReplyId
+);
+
+impl From<BusinessId> for UserId {
+    fn from(id: BusinessId) -> Self {
+        UserId(id.0)
+    }
+}
 
 /// Position of a message inside its conversation: 1, 2, 3 … without gaps.
 #[derive(

@@ -7,6 +7,7 @@
 //! mismatch.
 
 pub mod api;
+pub mod business;
 pub mod frames;
 pub mod handle;
 pub mod ids;
@@ -15,5 +16,8 @@ pub mod model;
 
 pub use frames::{ClientFrame, ErrorCode, ReceiptKind, ServerFrame};
 pub use handle::{Handle, HandleError};
-pub use ids::{ConversationId, MessageId, Pos, RequestId, Seq, SessionToken, Timestamp, UserId};
-pub use model::{Conversation, ConversationKind, Member, Message, User};
+pub use ids::{
+    BusinessId, ConversationId, LabelId, MessageId, NoteId, Pos, QuickReplyId, RequestId, Seq,
+    SessionToken, Timestamp, UserId,
+};
+pub use model::{AgentSignature, Conversation, ConversationKind, Member, Message, User};

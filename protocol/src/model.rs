@@ -1,5 +1,6 @@
 //! The things the protocol talks about: users, conversations, messages.
 
+use crate::business::BusinessBadge;
 use crate::{ConversationId, Handle, MessageId, Pos, Seq, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,26 @@ pub struct User {
     pub handle: Handle,
     /// Name shown to others.
     pub display_name: String,
+    /// Set when this party is a business (its verification and logo).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business: Option<BusinessBadge>,
+}
+
+impl User {
+    /// A person (not a business).
+    pub fn person(id: UserId, handle: Handle, display_name: String) -> Self {
+        Self {
+            id,
+            handle,
+            display_name,
+            business: None,
+        }
+    }
+
+    /// Whether this party is a business the server operator has verified.
+    pub fn is_verified_business(&self) -> bool {
+        self.business.as_ref().is_some_and(|b| b.verified)
+    }
 }
 
 /// What kind of conversation this is.
@@ -20,6 +41,8 @@ pub struct User {
 pub enum ConversationKind {
     /// One-to-one chat between two people.
     Direct,
+    /// A customer and a business; the business's side is worked by its team.
+    Business,
 }
 
 /// A member of a conversation and how far they have received and read it.
@@ -38,7 +61,7 @@ pub struct Member {
 pub struct Conversation {
     /// Stable id.
     pub id: ConversationId,
-    /// Direct chat, for now.
+    /// Direct chat or customer ↔ business.
     pub kind: ConversationKind,
     /// Everybody in it, including the receiving user.
     pub members: Vec<Member>,
@@ -65,4 +88,18 @@ pub struct Message {
     pub body: String,
     /// When the server stored it.
     pub sent_at: Timestamp,
+    /// For a business's message: the agent who wrote it (none for automatic replies, and for
+    /// customers unless the business shows agent names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<AgentSignature>,
+}
+
+/// Which agent wrote a business's message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentSignature {
+    /// The agent's account; only the team is told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<UserId>,
+    /// First name, as customers may see it.
+    pub name: String,
 }

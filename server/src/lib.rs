@@ -4,7 +4,9 @@
 //! Layout: [`http`] holds the routes, [`ws`] the WebSocket sessions, [`store`] the database (one
 //! writer thread, pooled readers), [`hub`] the live connections and fan-out.
 
+pub mod admin;
 pub mod auth;
+pub mod business;
 pub mod config;
 pub mod http;
 pub mod hub;
@@ -46,6 +48,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let state = build_state(config)?;
     let hub = state.hub.clone();
+    admin::listen(&state.config.data_dir, state.store.clone())?;
+    spawn_snooze_waker(state.store.clone());
     println!("Kontor is running at http://{addr}/");
     std::io::stdout().flush()?;
     // Chat frames are small: without TCP_NODELAY, Nagle's algorithm holds them back for tens of
@@ -63,6 +67,19 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         })
         .await?;
     Ok(())
+}
+
+/// Reopens snoozed conversations whose time has come, checking every 15 seconds.
+fn spawn_snooze_waker(store: Store) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.transact(store::inbox::wake_snoozed).await {
+                tracing::warn!("waking snoozed conversations failed: {e}");
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

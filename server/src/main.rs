@@ -1,7 +1,10 @@
-//! `kontor-server`: runs the Kontor server.
+//! `kontor-server`: runs the Kontor server, or an operator command.
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
+use kontor_server::admin::{self, AdminRequest};
 use kontor_server::config::Config;
+use std::path::PathBuf;
+use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 /// Kontor: the business messenger's server.
@@ -10,10 +13,38 @@ use tracing_subscriber::EnvFilter;
 struct Cli {
     #[command(flatten)]
     config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Operator commands for businesses (never available through the web).
+    Business {
+        #[command(subcommand)]
+        action: BusinessAction,
+        /// The server's data folder.
+        #[arg(long, env = "KONTOR_DATA_DIR", default_value = "data", global = true)]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BusinessAction {
+    /// Grant the "Verified business" badge (refused for look-alikes of verified businesses).
+    Verify {
+        /// The business's handle.
+        handle: String,
+    },
+    /// Take the "Verified business" badge away.
+    Unverify {
+        /// The business's handle.
+        handle: String,
+    },
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
@@ -21,5 +52,24 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    kontor_server::serve(cli.config).await
+    match cli.command {
+        None => {
+            kontor_server::serve(cli.config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Business { action, data_dir }) => {
+            let request = match action {
+                BusinessAction::Verify { handle } => AdminRequest::Verify { handle },
+                BusinessAction::Unverify { handle } => AdminRequest::Unverify { handle },
+            };
+            let response = admin::run(&data_dir, request).await?;
+            if response.ok {
+                println!("{}", response.message);
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("{}", response.message);
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    }
 }

@@ -105,6 +105,12 @@ fn is_hashed_asset(name: &str) -> bool {
 /// Fallback handler: a file when the path names one, otherwise the app shell.
 pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
+    // Short links to business profiles: `/@nordbank` → `/b/nordbank`.
+    if let Some(handle) = path.strip_prefix("/@")
+        && kontor_protocol::Handle::parse(handle).is_ok()
+    {
+        return axum::response::Redirect::to(&format!("/b/{handle}")).into_response();
+    }
     let file_name = path.rsplit('/').next().unwrap_or_default();
     if !file_name.contains('.') || file_name == "index.html" {
         return state.shell.response();

@@ -53,6 +53,19 @@ impl From<StoreError> for ApiFailure {
                 ApiErrorCode::Internal,
                 "The server is restarting. Please try again.",
             ),
+            StoreError::NotFound | StoreError::UnknownHandle => {
+                Self::new(StatusCode::NOT_FOUND, ApiErrorCode::NotFound, "Not found.")
+            }
+            StoreError::Forbidden(why) => {
+                Self::new(StatusCode::FORBIDDEN, ApiErrorCode::Forbidden, why)
+            }
+            StoreError::Gone => Self::new(
+                StatusCode::GONE,
+                ApiErrorCode::Gone,
+                "This invite link was used already or has expired. Ask for a new one.",
+            ),
+            StoreError::Invalid(why) => Self::bad(ApiErrorCode::InvalidField, why),
+            StoreError::Refused(why) => Self::bad(ApiErrorCode::InvalidField, why),
             other => Self::internal(other),
         }
     }

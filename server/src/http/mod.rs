@@ -2,6 +2,8 @@
 
 pub mod accounts;
 pub mod app_shell;
+pub mod business;
+pub mod current_user;
 mod error;
 pub mod health;
 
@@ -12,7 +14,8 @@ use crate::ws;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
+use kontor_protocol::business::MAX_LOGO_BYTES;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -23,8 +26,51 @@ pub fn router(state: AppState) -> Router {
         .route("/login", post(accounts::login))
         .route("/logout", post(accounts::logout))
         .route("/health", get(health::health))
+        .route("/me/businesses", get(business::mine))
+        .route("/businesses", post(business::create))
+        .route(
+            "/businesses/{handle}",
+            get(business::profile).put(business::update),
+        )
+        .route(
+            "/businesses/{handle}/logo",
+            get(business::get_logo)
+                // Room for a too-big logo to be read and refused with a clear JSON error.
+                .put(business::upload_logo)
+                .layer(DefaultBodyLimit::max(2 * MAX_LOGO_BYTES)),
+        )
+        .route("/businesses/{handle}/qr.svg", get(business::qr))
+        .route(
+            "/businesses/{handle}/settings",
+            get(business::get_settings).put(business::put_settings),
+        )
+        .route("/businesses/{handle}/team", get(business::team))
+        .route("/businesses/{handle}/invites", post(business::invite))
+        .route(
+            "/businesses/{handle}/members/{user_id}",
+            delete(business::remove_member),
+        )
+        .route(
+            "/businesses/{handle}/labels",
+            get(business::labels).post(business::add_label),
+        )
+        .route(
+            "/businesses/{handle}/labels/{id}",
+            delete(business::delete_label),
+        )
+        .route(
+            "/businesses/{handle}/quick-replies",
+            get(business::quick_replies).post(business::add_quick_reply),
+        )
+        .route(
+            "/businesses/{handle}/quick-replies/{id}",
+            delete(business::delete_quick_reply),
+        )
+        .route("/businesses/{handle}/stats", get(business::stats))
+        .route("/invites/{token}", get(business::invite_preview))
+        .route("/invites/{token}/accept", post(business::accept_invite))
         .fallback(error::not_found)
-        // Account requests are tiny; refuse anything bigger before parsing it.
+        // API requests are small (logos aside); refuse anything bigger before parsing it.
         .layer(DefaultBodyLimit::max(16 * 1024));
     Router::new()
         .nest("/api", api)

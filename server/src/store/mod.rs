@@ -1,11 +1,13 @@
 //! SQLite storage: a pool of readers and one writer thread that group-commits.
 
+pub mod business;
+pub mod inbox;
 pub mod reads;
 mod schema;
 mod writer;
 
 pub use reads::{AuthSession, LoginRecord};
-pub use writer::{Origin, WriteCmd};
+pub use writer::{AfterCommit, Finish, Origin, Tx, WriteCmd};
 
 use crate::hub::Hub;
 use r2d2_sqlite::SqliteConnectionManager;
@@ -48,6 +50,18 @@ pub enum StoreError {
     /// A message id was reused for a different message.
     #[error("that message id was already used for another message")]
     Conflict,
+    /// The caller's role does not allow this.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// A refusal whose reason names things (only for the operator or the caller's own data).
+    #[error("{0}")]
+    Refused(String),
+    /// An invite that was used already or has expired.
+    #[error("that invite link was used already or has expired")]
+    Gone,
+    /// A stored value could not be read back.
+    #[error("stored {0} could not be read")]
+    Corrupt(&'static str),
 }
 
 /// Handle to the database, cheap to clone.
@@ -103,6 +117,36 @@ impl Store {
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
 
+    /// Runs `work` inside the next group commit and answers its result once committed. Effects
+    /// it registers with [`Tx::after_commit`] run only if the commit succeeds.
+    pub async fn transact<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let work: writer::Work = Box::new(move |tx: &mut Tx<'_>| {
+            let result = work(tx);
+            let keep = result.is_ok();
+            let effects = tx.take_effects();
+            let finish: Finish = Box::new(move |hub, committed| {
+                let result = match result {
+                    Ok(_) if !committed => Err(StoreError::WriterGone),
+                    other => other,
+                };
+                if result.is_ok() {
+                    for effect in effects {
+                        effect(hub);
+                    }
+                }
+                let _ = reply.send(result);
+            });
+            (keep, finish)
+        });
+        self.submit(WriteCmd::Transact(work)).await?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+
     /// Runs a read on a pooled connection off the async threads.
     pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
@@ -137,6 +181,9 @@ impl StoreError {
                 (ErrorCode::UnknownHandle, "Nobody has that handle.".into())
             }
             StoreError::Invalid(why) => (ErrorCode::Invalid, (*why).into()),
+            StoreError::Forbidden(why) => (ErrorCode::Forbidden, (*why).into()),
+            StoreError::Refused(why) => (ErrorCode::Invalid, why.clone()),
+            StoreError::Gone => (ErrorCode::NotFound, self.to_string()),
             StoreError::HandleTaken => (ErrorCode::Invalid, self.to_string()),
             StoreError::Conflict => (ErrorCode::Conflict, self.to_string()),
             StoreError::WriterGone => (
@@ -144,6 +191,7 @@ impl StoreError {
                 "The server could not store this now; it will be retried.".into(),
             ),
             StoreError::Sqlite(_)
+            | StoreError::Corrupt(_)
             | StoreError::Pool(_)
             | StoreError::TaskFailed
             | StoreError::Thread(_) => (

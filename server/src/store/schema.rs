@@ -50,6 +50,107 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (conversation_id, seq)
     );
     "#,
+    // v2: businesses (a party row in `users` plus its profile), teams, invites, the shared inbox,
+    // labels, private notes, quick replies, and the inbox events statistics are made from.
+    r#"
+    ALTER TABLE users ADD COLUMN kind TEXT NOT NULL DEFAULT 'person';
+    ALTER TABLE conversations ADD COLUMN business_id BLOB REFERENCES users(id);
+    ALTER TABLE messages ADD COLUMN agent_id BLOB REFERENCES users(id);
+    ALTER TABLE messages ADD COLUMN agent_name TEXT;
+    ALTER TABLE messages ADD COLUMN agent_shown INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE businesses (
+        id               BLOB PRIMARY KEY REFERENCES users(id),
+        category         TEXT NOT NULL,
+        description      TEXT NOT NULL,
+        address          TEXT NOT NULL,
+        email            TEXT NOT NULL,
+        websites         TEXT NOT NULL,
+        hours            TEXT NOT NULL,
+        verified         INTEGER NOT NULL DEFAULT 0,
+        logo             BLOB,
+        logo_version     INTEGER NOT NULL DEFAULT 0,
+        greeting_enabled INTEGER NOT NULL DEFAULT 0,
+        greeting_text    TEXT NOT NULL DEFAULT '',
+        away_enabled     INTEGER NOT NULL DEFAULT 0,
+        away_text        TEXT NOT NULL DEFAULT '',
+        show_agent_names INTEGER NOT NULL DEFAULT 0,
+        created_at       INTEGER NOT NULL
+    );
+    CREATE TABLE business_members (
+        business_id BLOB NOT NULL REFERENCES businesses(id),
+        user_id     BLOB NOT NULL REFERENCES users(id),
+        role        TEXT NOT NULL,
+        joined_at   INTEGER NOT NULL,
+        PRIMARY KEY (business_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX business_members_by_user ON business_members(user_id);
+    CREATE TABLE invites (
+        token_hash  BLOB PRIMARY KEY,
+        business_id BLOB NOT NULL REFERENCES businesses(id),
+        role        TEXT NOT NULL,
+        created_by  BLOB NOT NULL REFERENCES users(id),
+        expires_at  INTEGER NOT NULL,
+        used_by     BLOB REFERENCES users(id)
+    );
+    CREATE TABLE labels (
+        id          BLOB PRIMARY KEY,
+        business_id BLOB NOT NULL REFERENCES businesses(id),
+        name        TEXT NOT NULL,
+        color       TEXT NOT NULL,
+        UNIQUE (business_id, name)
+    );
+    CREATE TABLE quick_replies (
+        id          BLOB PRIMARY KEY,
+        business_id BLOB NOT NULL REFERENCES businesses(id),
+        shortcut    TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        UNIQUE (business_id, shortcut)
+    );
+    -- One row per customer conversation, created with the customer's first message.
+    CREATE TABLE inbox (
+        conversation_id  BLOB PRIMARY KEY REFERENCES conversations(id),
+        business_id      BLOB NOT NULL REFERENCES businesses(id),
+        customer_id      BLOB NOT NULL REFERENCES users(id),
+        status           TEXT NOT NULL,
+        snooze_until     INTEGER,
+        snooze_next      INTEGER NOT NULL DEFAULT 0,
+        assignee         BLOB REFERENCES users(id),
+        last_activity    INTEGER NOT NULL,
+        preview          TEXT NOT NULL,
+        first_contact    INTEGER NOT NULL,
+        last_customer_at INTEGER NOT NULL,
+        away_day         TEXT
+    );
+    CREATE INDEX inbox_by_activity ON inbox(business_id, last_activity, conversation_id);
+    CREATE INDEX inbox_by_assignee ON inbox(business_id, assignee, last_activity);
+    CREATE INDEX inbox_by_status ON inbox(business_id, status, last_activity);
+    CREATE TABLE conversation_labels (
+        conversation_id BLOB NOT NULL REFERENCES conversations(id),
+        label_id        BLOB NOT NULL REFERENCES labels(id),
+        PRIMARY KEY (conversation_id, label_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX conversation_labels_by_label ON conversation_labels(label_id);
+    CREATE TABLE notes (
+        id              BLOB PRIMARY KEY,
+        conversation_id BLOB NOT NULL REFERENCES conversations(id),
+        author_id       BLOB NOT NULL REFERENCES users(id),
+        body            TEXT NOT NULL,
+        mentions        TEXT NOT NULL,
+        created_at      INTEGER NOT NULL
+    );
+    CREATE INDEX notes_by_conversation ON notes(conversation_id, created_at);
+    -- 'opened' and 'resolved', for the statistics page and the customer panel.
+    CREATE TABLE inbox_events (
+        id              INTEGER PRIMARY KEY,
+        business_id     BLOB NOT NULL REFERENCES businesses(id),
+        conversation_id BLOB NOT NULL REFERENCES conversations(id),
+        kind            TEXT NOT NULL,
+        at              INTEGER NOT NULL
+    );
+    CREATE INDEX inbox_events_by_business ON inbox_events(business_id, at);
+    CREATE INDEX inbox_events_by_conversation ON inbox_events(conversation_id, at);
+    CREATE INDEX conversations_by_business ON conversations(business_id);
+    "#,
 ];
 
 /// Settings every connection needs.

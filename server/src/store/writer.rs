@@ -6,11 +6,13 @@
 //! acknowledges and publishes them, in order. Under load this turns many fsyncs into one; at rest a
 //! lone message is committed at once.
 
-use super::{StoreError, now_ms, reads};
+use super::reads::Audience;
+use super::{StoreError, inbox, now_ms, reads};
 use crate::hub::{ConnId, Hub, Outbound, encode};
+use kontor_protocol::business::InboxItem;
 use kontor_protocol::{
-    Conversation, ConversationId, Handle, Message, MessageId, Pos, ReceiptKind, RequestId, Seq,
-    ServerFrame, Timestamp, User, UserId,
+    AgentSignature, Conversation, ConversationId, Handle, Message, MessageId, Pos, ReceiptKind,
+    RequestId, Seq, ServerFrame, Timestamp, User, UserId,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
@@ -21,8 +23,8 @@ use uuid::Uuid;
 
 /// Most commands folded into one transaction.
 const MAX_BATCH: usize = 2048;
-/// Conversations whose member lists are kept in memory before the cache is reset.
-const MEMBER_CACHE: usize = 100_000;
+/// Conversations whose audiences are kept in memory before the cache is reset.
+const AUDIENCE_CACHE: usize = 100_000;
 
 /// Answer channel for commands issued by HTTP handlers.
 pub type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
@@ -98,14 +100,58 @@ pub enum WriteCmd {
         /// Up to.
         seq: Seq,
     },
+    /// Any other write: a closure run inside the group commit (see [`super::Store::transact`]).
+    Transact(Work),
 }
 
-/// What to do once the batch's fate is known: `true` when it was committed.
-type Finish = Box<dyn FnOnce(&Hub, bool) + Send>;
+/// A closure run by [`WriteCmd::Transact`]: whether to keep its writes, and what to do after.
+pub type Work = Box<dyn for<'a> FnOnce(&mut Tx<'a>) -> (bool, Finish) + Send>;
 
-struct State {
+/// Something to do after a successful commit (publish events, close connections).
+pub type AfterCommit = Box<dyn FnOnce(&Hub) + Send>;
+
+/// What to do once the batch's fate is known: `true` when it was committed.
+pub type Finish = Box<dyn FnOnce(&Hub, bool) + Send>;
+
+/// What a [`WriteCmd::Transact`] closure works with: the write connection inside the current
+/// transaction, event positions, and effects to run only after the commit.
+pub struct Tx<'a> {
+    /// The write connection, inside a savepoint of the batch's transaction.
+    pub conn: &'a Connection,
+    state: &'a mut State,
+    effects: Vec<AfterCommit>,
+}
+
+impl Tx<'_> {
+    /// The next event position (for rows clients resume from).
+    pub fn take_pos(&mut self) -> Pos {
+        self.state.take_pos()
+    }
+
+    /// Who may act in a conversation (cached).
+    pub fn audience(&mut self, id: ConversationId) -> Result<Arc<Audience>, StoreError> {
+        self.state.audience(self.conn, id)
+    }
+
+    /// Forgets cached audiences, after a team changed.
+    pub fn forget_audiences(&mut self) {
+        self.state.audiences.clear();
+    }
+
+    /// Runs `effect` after the commit succeeded (publishing events, closing connections).
+    pub fn after_commit(&mut self, effect: impl FnOnce(&Hub) + Send + 'static) {
+        self.effects.push(Box::new(effect));
+    }
+
+    pub(super) fn take_effects(&mut self) -> Vec<AfterCommit> {
+        std::mem::take(&mut self.effects)
+    }
+}
+
+/// Writer-thread state kept across batches.
+pub struct State {
     next_pos: u64,
-    members: HashMap<ConversationId, Arc<Vec<UserId>>>,
+    audiences: HashMap<ConversationId, Arc<Audience>>,
 }
 
 impl State {
@@ -115,22 +161,22 @@ impl State {
         pos
     }
 
-    fn members(
+    fn audience(
         &mut self,
         conn: &Connection,
         id: ConversationId,
-    ) -> Result<Arc<Vec<UserId>>, StoreError> {
-        if let Some(m) = self.members.get(&id) {
+    ) -> Result<Arc<Audience>, StoreError> {
+        if let Some(m) = self.audiences.get(&id) {
             return Ok(m.clone());
         }
-        let ids = Arc::new(reads::member_ids(conn, id)?);
-        if !ids.is_empty() {
-            if self.members.len() >= MEMBER_CACHE {
-                self.members.clear();
+        let audience = Arc::new(reads::audience(conn, id)?);
+        if !audience.members.is_empty() {
+            if self.audiences.len() >= AUDIENCE_CACHE {
+                self.audiences.clear();
             }
-            self.members.insert(id, ids.clone());
+            self.audiences.insert(id, audience.clone());
         }
-        Ok(ids)
+        Ok(audience)
     }
 }
 
@@ -143,7 +189,7 @@ pub fn spawn(
 ) -> std::io::Result<()> {
     let state = State {
         next_pos: committed.load(Ordering::Acquire) + 1,
-        members: HashMap::new(),
+        audiences: HashMap::new(),
     };
     std::thread::Builder::new()
         .name("kontor-writer".into())
@@ -180,7 +226,7 @@ fn run(
             Err(e) => {
                 tracing::error!("group commit failed: {e}");
                 state.next_pos = first_pos;
-                state.members.clear();
+                state.audiences.clear();
                 false
             }
         };
@@ -225,6 +271,19 @@ struct Ctx {
 /// Applies one command; returns whether to keep its writes and what to do after the commit.
 fn apply(conn: &Connection, state: &mut State, cmd: WriteCmd) -> (bool, Finish) {
     let (ctx, result) = match cmd {
+        WriteCmd::Transact(work) => {
+            let start = state.next_pos;
+            let mut tx = Tx {
+                conn,
+                state,
+                effects: Vec::new(),
+            };
+            let (keep, finish) = work(&mut tx);
+            if !keep {
+                state.next_pos = start;
+            }
+            return (keep, finish);
+        }
         WriteCmd::CreateUser {
             handle,
             display_name,
@@ -311,7 +370,8 @@ fn fail(cmd: WriteCmd, hub: &Hub) {
             },
             Err(StoreError::WriterGone),
         )(hub, false),
-        WriteCmd::Receipt { .. } => {}
+        // Dropping the closure drops its reply channel: the caller learns the writer is gone.
+        WriteCmd::Receipt { .. } | WriteCmd::Transact(_) => {}
     }
 }
 
@@ -334,16 +394,30 @@ enum Effect {
     Chat {
         pos: Pos,
         created: bool,
-        conversation: Conversation,
+        conversation: Box<Conversation>,
+        audience: Arc<Audience>,
     },
     /// A message was stored now (`fresh`) or earlier (a resend, acknowledged again).
-    Stored {
-        message: Message,
-        members: Arc<Vec<UserId>>,
-        fresh: bool,
-    },
+    Stored(Box<Stored>),
     /// Receipt marks moved (`None`: they were already there).
-    Receipt(Option<(ServerFrame, Arc<Vec<UserId>>)>),
+    Receipt(Option<Box<Moved>>),
+}
+
+/// Receipt marks that moved: the frame, who gets it, and the inbox state it changed.
+type Moved = (ServerFrame, Arc<Audience>, Option<InboxItem>);
+
+/// A stored message and what it set off.
+struct Stored {
+    /// As the team sees it (with the writing agent).
+    message: Message,
+    /// As the conversation's members see it.
+    for_members: Message,
+    audience: Arc<Audience>,
+    fresh: bool,
+    /// Greeting and away messages the business sent in reply.
+    auto_replies: Vec<Message>,
+    /// The customer conversation's new inbox state.
+    item: Option<InboxItem>,
 }
 
 fn publish_after_commit(ctx: Ctx, result: Result<Effect, StoreError>) -> Finish {
@@ -365,28 +439,35 @@ fn publish_after_commit(ctx: Ctx, result: Result<Effect, StoreError>) -> Finish 
                 pos,
                 created,
                 conversation,
+                audience,
             }) => {
                 if created {
-                    let members: Vec<UserId> =
-                        conversation.members.iter().map(|m| m.user.id).collect();
                     let frame = ServerFrame::Conversation {
                         pos,
-                        conversation: conversation.clone(),
+                        conversation: (*conversation).clone(),
                     };
-                    hub.publish(&members, event(pos, &frame), Some(origin.conn));
+                    hub.publish(
+                        &audience.member_people(),
+                        event(pos, &frame),
+                        Some(origin.conn),
+                    );
                 }
                 to_origin(&ServerFrame::ChatStarted {
                     request_id: ctx.request_id.unwrap_or_default(),
                     // An existing chat moves no cursor: its events were delivered already.
                     pos: if created { pos } else { Pos(0) },
-                    conversation,
+                    conversation: *conversation,
                 });
             }
-            Ok(Effect::Stored {
-                message,
-                members,
-                fresh,
-            }) => {
+            Ok(Effect::Stored(stored)) => {
+                let Stored {
+                    message,
+                    for_members,
+                    audience,
+                    fresh,
+                    auto_replies,
+                    item,
+                } = *stored;
                 to_origin(&ServerFrame::Ack {
                     id: message.id,
                     conversation_id: message.conversation_id,
@@ -396,15 +477,40 @@ fn publish_after_commit(ctx: Ctx, result: Result<Effect, StoreError>) -> Finish 
                 });
                 if fresh {
                     let pos = message.pos;
+                    let people = audience.member_people();
+                    let frame = ServerFrame::Messages {
+                        messages: vec![for_members],
+                    };
+                    hub.publish(&people, event(pos, &frame), Some(origin.conn));
                     let frame = ServerFrame::Messages {
                         messages: vec![message],
                     };
-                    hub.publish(&members, event(pos, &frame), Some(origin.conn));
+                    hub.publish(&audience.team, event(pos, &frame), Some(origin.conn));
+                    if let Some(last) = auto_replies.last() {
+                        let pos = last.pos;
+                        let frame = ServerFrame::Messages {
+                            messages: auto_replies,
+                        };
+                        let mut everyone = people;
+                        everyone.extend_from_slice(&audience.team);
+                        hub.publish(&everyone, event(pos, &frame), None);
+                    }
+                    if let Some(item) = item {
+                        let frame = ServerFrame::InboxItem { item };
+                        hub.publish(&audience.team, Outbound::Frame(encode(&frame)), None);
+                    }
                 }
             }
-            Ok(Effect::Receipt(Some((frame, members)))) => {
+            Ok(Effect::Receipt(Some(moved))) => {
+                let (frame, audience, item) = *moved;
                 let pos = frame.pos().unwrap_or_default();
-                hub.publish(&members, event(pos, &frame), None);
+                let mut everyone = audience.member_people();
+                everyone.extend_from_slice(&audience.team);
+                hub.publish(&everyone, event(pos, &frame), None);
+                if let Some(item) = item {
+                    let frame = ServerFrame::InboxItem { item };
+                    hub.publish(&audience.team, Outbound::Frame(encode(&frame)), None);
+                }
             }
             Ok(Effect::Receipt(None)) => {}
             Err(e) => {
@@ -429,11 +535,7 @@ fn create_user(
     if reads::user_by_handle(conn, &handle)?.is_some() {
         return Err(StoreError::HandleTaken);
     }
-    let user = User {
-        id: UserId::new(),
-        handle,
-        display_name,
-    };
+    let user = User::person(UserId::new(), handle, display_name);
     conn.execute(
         "INSERT INTO users (id, handle, display_name, password_hash, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -484,6 +586,14 @@ fn start_chat(
     if peer.id == origin.user {
         return Err(StoreError::Invalid("you cannot start a chat with yourself"));
     }
+    let business = peer.business.is_some().then_some(peer.id);
+    if let Some(b) = business
+        && reads::team_ids(conn, kontor_protocol::BusinessId(b.0))?.contains(&origin.user)
+    {
+        return Err(StoreError::Invalid(
+            "You are on this business's team: answer its customers from the business inbox.",
+        ));
+    }
     let (a, b) = if origin.user < peer.id {
         (origin.user, peer.id)
     } else {
@@ -503,9 +613,21 @@ fn start_chat(
             let id = ConversationId::new();
             let pos = Pos(state.next_pos);
             conn.execute(
-                "INSERT INTO conversations (id, kind, direct_key, created_at, created_pos)
-                 VALUES (?1, 'direct', ?2, ?3, ?4)",
-                params![id.0, key, now_ms(), pos.0 as i64],
+                "INSERT INTO conversations
+                     (id, kind, direct_key, created_at, created_pos, business_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    id.0,
+                    if business.is_some() {
+                        "business"
+                    } else {
+                        "direct"
+                    },
+                    key,
+                    now_ms(),
+                    pos.0 as i64,
+                    business.map(|b| b.0)
+                ],
             )?;
             let mut add = conn.prepare_cached(
                 "INSERT INTO members (user_id, conversation_id, updated_pos) VALUES (?1, ?2, ?3)",
@@ -518,11 +640,22 @@ fn start_chat(
         }
     };
     let conversation = reads::conversation(conn, id)?.ok_or(StoreError::NotFound)?;
+    let audience = state.audience(conn, id)?;
     Ok(Effect::Chat {
         pos,
         created,
-        conversation,
+        conversation: Box::new(conversation),
+        audience,
     })
+}
+
+/// The first word of a display name: what customers may see of an agent.
+fn first_name(display_name: &str) -> String {
+    display_name
+        .split_whitespace()
+        .next()
+        .unwrap_or(display_name)
+        .to_owned()
 }
 
 fn send(
@@ -533,24 +666,108 @@ fn send(
     conversation_id: ConversationId,
     body: String,
 ) -> Result<Effect, StoreError> {
-    let members = state.members(conn, conversation_id)?;
-    if !members.contains(&origin.user) {
-        return Err(StoreError::NotFound);
-    }
+    let audience = state.audience(conn, conversation_id)?;
+    let party = audience.party_of(origin.user).ok_or(StoreError::NotFound)?;
+    let agent = audience.is_team(origin.user);
     if let Some(existing) = reads::message_by_id(conn, id)? {
         // A resend after a lost ack: the same ack again, nothing stored or delivered twice.
-        let same = existing.sender == origin.user
+        let same = existing.sender == party
             && existing.conversation_id == conversation_id
-            && existing.body == body;
+            && existing.body == body
+            && existing.agent.as_ref().and_then(|a| a.id) == agent.then_some(origin.user);
         if !same {
             return Err(StoreError::Conflict);
         }
-        return Ok(Effect::Stored {
+        return Ok(Effect::Stored(Box::new(Stored {
+            for_members: existing.clone(),
             message: existing,
-            members,
+            audience,
             fresh: false,
-        });
+            auto_replies: Vec::new(),
+            item: None,
+        })));
     }
+    let (signature, shown) = if agent {
+        let (name, shown): (String, bool) = conn.query_row(
+            "SELECT u.display_name, b.show_agent_names FROM users u, businesses b
+             WHERE u.id = ?1 AND b.id = ?2",
+            params![origin.user.0, party.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        (
+            Some(AgentSignature {
+                id: Some(origin.user),
+                name: first_name(&name),
+            }),
+            shown,
+        )
+    } else {
+        (None, false)
+    };
+    let message = insert_message(
+        conn,
+        state,
+        id,
+        conversation_id,
+        party,
+        body,
+        signature,
+        shown,
+    )?;
+    let mut for_members = message.clone();
+    for_members.agent = match (&message.agent, shown) {
+        (Some(a), true) => Some(AgentSignature {
+            id: None,
+            name: a.name.clone(),
+        }),
+        _ => None,
+    };
+    let (auto_replies, item) = match audience.business {
+        Some(business) if party == origin.user => {
+            let autos = inbox::on_customer_message(conn, business, &message)?;
+            let mut stored = Vec::with_capacity(autos.len());
+            for text in autos {
+                stored.push(insert_message(
+                    conn,
+                    state,
+                    MessageId::new(),
+                    conversation_id,
+                    business.into(),
+                    text,
+                    None,
+                    false,
+                )?);
+            }
+            (stored, inbox::item(conn, conversation_id)?)
+        }
+        Some(_) => {
+            inbox::on_business_message(conn, &message)?;
+            (Vec::new(), inbox::item(conn, conversation_id)?)
+        }
+        None => (Vec::new(), None),
+    };
+    Ok(Effect::Stored(Box::new(Stored {
+        message,
+        for_members,
+        audience,
+        fresh: true,
+        auto_replies,
+        item,
+    })))
+}
+
+/// Appends a message to a conversation at the next seq and event position.
+#[allow(clippy::too_many_arguments)]
+fn insert_message(
+    conn: &Connection,
+    state: &mut State,
+    id: MessageId,
+    conversation_id: ConversationId,
+    sender: UserId,
+    body: String,
+    agent: Option<AgentSignature>,
+    agent_shown: bool,
+) -> Result<Message, StoreError> {
     let seq: i64 = conn.query_row(
         "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?1 RETURNING last_seq",
         [conversation_id.0],
@@ -561,29 +778,31 @@ fn send(
         conversation_id,
         seq: Seq(seq as u64),
         pos: Pos(state.next_pos),
-        sender: origin.user,
+        sender,
         body,
         sent_at: Timestamp(now_ms()),
+        agent,
     };
     conn.prepare_cached(
-        "INSERT INTO messages (pos, id, conversation_id, seq, sender_id, body, sent_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO messages
+             (pos, id, conversation_id, seq, sender_id, body, sent_at, agent_id, agent_name,
+              agent_shown)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         message.pos.0 as i64,
-        id.0,
+        message.id.0,
         conversation_id.0,
         seq,
-        origin.user.0,
+        sender.0,
         message.body,
-        message.sent_at.0
+        message.sent_at.0,
+        message.agent.as_ref().and_then(|a| a.id).map(|u| u.0),
+        message.agent.as_ref().map(|a| a.name.as_str()),
+        agent_shown,
     ])?;
     state.take_pos();
-    Ok(Effect::Stored {
-        message,
-        members,
-        fresh: true,
-    })
+    Ok(message)
 }
 
 fn receipt(
@@ -594,15 +813,13 @@ fn receipt(
     kind: ReceiptKind,
     seq: Seq,
 ) -> Result<Effect, StoreError> {
-    let members = state.members(conn, conversation_id)?;
-    if !members.contains(&origin.user) {
-        return Err(StoreError::NotFound);
-    }
+    let audience = state.audience(conn, conversation_id)?;
+    let party = audience.party_of(origin.user).ok_or(StoreError::NotFound)?;
     let (delivered, read, last): (i64, i64, i64) = conn.query_row(
         "SELECT m.delivered_seq, m.read_seq, c.last_seq FROM members m
          JOIN conversations c ON c.id = m.conversation_id
          WHERE m.user_id = ?1 AND m.conversation_id = ?2",
-        params![origin.user.0, conversation_id.0],
+        params![party.0, conversation_id.0],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     // Marks only move forward and never past the newest message.
@@ -621,7 +838,7 @@ fn receipt(
         "UPDATE members SET delivered_seq = ?3, read_seq = ?4, updated_pos = ?5
          WHERE user_id = ?1 AND conversation_id = ?2",
         params![
-            origin.user.0,
+            party.0,
             conversation_id.0,
             new_delivered,
             new_read,
@@ -632,9 +849,13 @@ fn receipt(
     let frame = ServerFrame::Receipt {
         pos,
         conversation_id,
-        user_id: origin.user,
+        user_id: party,
         delivered: Seq(new_delivered as u64),
         read: Seq(new_read as u64),
     };
-    Ok(Effect::Receipt(Some((frame, members))))
+    let item = match audience.business {
+        Some(_) if new_read != read => inbox::item(conn, conversation_id)?,
+        _ => None,
+    };
+    Ok(Effect::Receipt(Some(Box::new((frame, audience, item)))))
 }

@@ -1,6 +1,7 @@
 //! The WebSocket endpoint: handshake checks here, the conversation loop in [`session`].
 
 pub mod session;
+mod team;
 
 use crate::config::Config;
 use crate::state::AppState;

@@ -3,15 +3,16 @@
 
 use crate::hub::{Outbound, encode};
 use crate::state::AppState;
-use crate::store::{Origin, StoreError, WriteCmd, now_ms, reads};
+use crate::store::reads::Viewer;
+use crate::store::{Origin, StoreError, WriteCmd, inbox, now_ms, reads};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use kontor_protocol::business::Activity;
 use kontor_protocol::limits::{HISTORY_PAGE, MAX_BODY_BYTES, MAX_FRAME_BYTES, SYNC_PAGE};
 use kontor_protocol::{
     ClientFrame, ConversationId, ErrorCode, Handle, Pos, RequestId, Seq, ServerFrame, User, UserId,
 };
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::{Instant, sleep_until};
 
@@ -46,10 +47,10 @@ where
             user: auth.user.id,
             conn: reg.id,
         },
+        me: auth.user.clone(),
         state,
         sink,
         strikes: 0,
-        members: HashMap::new(),
         last_typing: HashMap::new(),
     };
     if session
@@ -161,20 +162,22 @@ async fn refuse<S: Sink<Message> + Unpin>(sink: &mut S, message: &'static str) {
         .await;
 }
 
-struct Session<S> {
-    state: AppState,
-    sink: S,
-    origin: Origin,
+/// One authenticated connection's state.
+pub(super) struct Session<S> {
+    pub(super) state: AppState,
+    pub(super) sink: S,
+    pub(super) origin: Origin,
+    /// The authenticated user.
+    pub(super) me: User,
     strikes: u32,
-    members: HashMap<ConversationId, Arc<Vec<UserId>>>,
     last_typing: HashMap<ConversationId, Instant>,
 }
 
 /// The socket is gone or the session must end.
-struct End;
+pub(super) struct End;
 
 impl<S: Sink<Message> + Unpin> Session<S> {
-    async fn send(&mut self, frame: &ServerFrame) -> Result<(), End> {
+    pub(super) async fn send(&mut self, frame: &ServerFrame) -> Result<(), End> {
         self.sink
             .send(Message::Text(encode(frame)))
             .await
@@ -337,6 +340,63 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 self.history(request_id, conversation_id, before, limit)
                     .await
             }
+            ClientFrame::Inbox {
+                request_id,
+                business,
+                filter,
+                before,
+            } => self.inbox(request_id, business, filter, before).await,
+            ClientFrame::Assign {
+                request_id,
+                conversation_id,
+                assignee,
+            } => {
+                let user = self.origin.user;
+                self.team_write(request_id, move |tx| {
+                    inbox::assign(tx, user, conversation_id, assignee)
+                })
+                .await
+            }
+            ClientFrame::SetStatus {
+                request_id,
+                conversation_id,
+                status,
+                snooze,
+            } => {
+                let user = self.origin.user;
+                self.team_write(request_id, move |tx| {
+                    inbox::set_status(tx, user, conversation_id, status, snooze)
+                })
+                .await
+            }
+            ClientFrame::SetLabels {
+                request_id,
+                conversation_id,
+                labels,
+            } => {
+                let user = self.origin.user;
+                self.team_write(request_id, move |tx| {
+                    inbox::set_labels(tx, user, conversation_id, &labels)
+                })
+                .await
+            }
+            ClientFrame::AddNote {
+                id,
+                conversation_id,
+                body,
+            } => self.add_note(id, conversation_id, body).await,
+            ClientFrame::Notes {
+                request_id,
+                conversation_id,
+            } => self.notes(request_id, conversation_id).await,
+            ClientFrame::Customer {
+                request_id,
+                conversation_id,
+            } => self.customer(request_id, conversation_id).await,
+            ClientFrame::Activity {
+                conversation_id,
+                activity,
+            } => self.activity(conversation_id, activity).await,
         }
     }
 
@@ -375,10 +435,15 @@ impl<S: Sink<Message> + Unpin> Session<S> {
             .state
             .store
             .read(move |c| {
-                if !reads::member_ids(c, conversation_id)?.contains(&user) {
+                let audience = reads::audience(c, conversation_id)?;
+                let viewer = if audience.members.contains(&user) {
+                    Viewer::Member
+                } else if audience.is_team(user) {
+                    Viewer::Team
+                } else {
                     return Err(StoreError::NotFound);
-                }
-                reads::history(c, conversation_id, before, limit)
+                };
+                reads::history(c, conversation_id, before, limit, viewer)
             })
             .await;
         let frame = match found {
@@ -410,40 +475,47 @@ impl<S: Sink<Message> + Unpin> Session<S> {
             return Ok(());
         }
         self.last_typing.insert(conversation_id, now);
-        let members = match self.members.get(&conversation_id) {
-            Some(m) => m.clone(),
-            None => {
-                let found = self
-                    .state
-                    .store
-                    .read(move |c| reads::member_ids(c, conversation_id))
-                    .await;
-                match found {
-                    Ok(ids) => {
-                        let ids = Arc::new(ids);
-                        self.members.insert(conversation_id, ids.clone());
-                        ids
-                    }
-                    Err(e) => {
-                        tracing::warn!("typing lookup failed: {e}");
-                        return Ok(());
-                    }
-                }
+        // Read each time (at most every 1.5 s per conversation): a removed agent must stop at once.
+        let audience = match self
+            .state
+            .store
+            .read(move |c| reads::audience(c, conversation_id))
+            .await
+        {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!("typing lookup failed: {e}");
+                return Ok(());
             }
         };
-        if !members.contains(&self.origin.user) {
+        let me = self.origin.user;
+        let Some(party) = audience.party_of(me) else {
             let (code, message) = StoreError::NotFound.wire();
             return self.send(&ServerFrame::error(code, message)).await;
-        }
-        let others: Vec<UserId> = members
-            .iter()
-            .copied()
-            .filter(|u| *u != self.origin.user)
-            .collect();
+        };
         let frame = ServerFrame::Typing {
             conversation_id,
-            user_id: self.origin.user,
+            user_id: party,
         };
+        let mut others: Vec<UserId> = audience
+            .member_people()
+            .into_iter()
+            .filter(|u| *u != me)
+            .collect();
+        if audience.is_team(me) {
+            // The customer sees the business typing; teammates see who.
+            let team_frame = ServerFrame::Activity {
+                conversation_id,
+                user: self.me.clone(),
+                activity: Activity::Typing,
+            };
+            let team: Vec<UserId> = audience.team.iter().copied().filter(|u| *u != me).collect();
+            self.state
+                .hub
+                .publish(&team, Outbound::Frame(encode(&team_frame)), None);
+        } else {
+            others.extend(audience.team.iter().copied());
+        }
         self.state
             .hub
             .publish(&others, Outbound::Frame(encode(&frame)), None);

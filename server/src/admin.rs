@@ -1,0 +1,164 @@
+//! Operator commands (`kontor-server business verify <handle>`), never reachable from the web.
+//!
+//! A running server listens on the Unix socket `{data-dir}/admin.sock`, readable only by the
+//! account that runs it (mode 0600); the command sends one JSON line and reads one back, so the
+//! change is applied by the server's own writer and customers see it at once. With no server
+//! running, the command opens the database itself.
+
+use crate::hub::Hub;
+use crate::store::{Store, StoreError, business};
+use kontor_protocol::Handle;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+
+/// One operator request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum AdminRequest {
+    /// Grant the "Verified business" badge.
+    Verify {
+        /// The business's handle.
+        handle: String,
+    },
+    /// Take the badge away.
+    Unverify {
+        /// The business's handle.
+        handle: String,
+    },
+}
+
+/// The answer to an [`AdminRequest`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AdminResponse {
+    /// Whether it was done.
+    pub ok: bool,
+    /// What happened, for the operator.
+    pub message: String,
+}
+
+/// Where the socket lives.
+pub fn socket_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("admin.sock")
+}
+
+/// Applies a request to the store.
+pub async fn apply(store: &Store, request: AdminRequest) -> AdminResponse {
+    let (raw, verified) = match request {
+        AdminRequest::Verify { handle } => (handle, true),
+        AdminRequest::Unverify { handle } => (handle, false),
+    };
+    let Ok(handle) = Handle::parse(&raw) else {
+        return AdminResponse {
+            ok: false,
+            message: format!("\"{raw}\" is not a valid handle."),
+        };
+    };
+    let shown = handle.clone();
+    match store
+        .transact(move |tx| business::set_verified(tx, &handle, verified))
+        .await
+    {
+        Ok(profile) => AdminResponse {
+            ok: true,
+            message: format!(
+                "{} (@{}) is {}.",
+                profile.profile.name,
+                profile.handle,
+                if profile.verified {
+                    "verified"
+                } else {
+                    "not verified"
+                }
+            ),
+        },
+        Err(StoreError::NotFound) => AdminResponse {
+            ok: false,
+            message: format!("No business has the handle @{shown}."),
+        },
+        Err(e) => AdminResponse {
+            ok: false,
+            message: e.to_string(),
+        },
+    }
+}
+
+/// Serves operator requests on the socket until the server stops.
+pub fn listen(data_dir: &Path, store: Store) -> std::io::Result<()> {
+    let path = socket_path(data_dir);
+    // A socket file left by a crashed server would make bind fail.
+    let _ = std::fs::remove_file(&path);
+    let listener = UnixListener::bind(&path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let store = store.clone();
+            tokio::spawn(async move {
+                if let Err(e) = serve_one(stream, &store).await {
+                    tracing::warn!("admin request failed: {e}");
+                }
+            });
+        }
+    });
+    Ok(())
+}
+
+async fn serve_one(stream: UnixStream, store: &Store) -> std::io::Result<()> {
+    let (read, mut write) = stream.into_split();
+    let mut line = String::new();
+    BufReader::new(read.take(64 * 1024))
+        .read_line(&mut line)
+        .await?;
+    let response = match serde_json::from_str::<AdminRequest>(&line) {
+        Ok(request) => {
+            tracing::info!("operator: {request:?}");
+            apply(store, request).await
+        }
+        Err(e) => AdminResponse {
+            ok: false,
+            message: format!("Not an operator request: {e}"),
+        },
+    };
+    let mut out = serde_json::to_string(&response).unwrap_or_default();
+    out.push('\n');
+    write.write_all(out.as_bytes()).await
+}
+
+/// Runs one operator request: through the running server's socket, or on the database directly
+/// when no server is running.
+pub async fn run(data_dir: &Path, request: AdminRequest) -> anyhow::Result<AdminResponse> {
+    match UnixStream::connect(socket_path(data_dir)).await {
+        Ok(stream) => {
+            let (read, mut write) = stream.into_split();
+            let mut line = serde_json::to_string(&request)?;
+            line.push('\n');
+            write.write_all(line.as_bytes()).await?;
+            let mut answer = String::new();
+            BufReader::new(read).read_line(&mut answer).await?;
+            Ok(serde_json::from_str(&answer)?)
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+            ) =>
+        {
+            let file = data_dir.join("kontor.sqlite3");
+            if !file.exists() {
+                anyhow::bail!("no Kontor database in {}", data_dir.display());
+            }
+            let store = Store::open(&file, Arc::new(Hub::new(16)))?;
+            Ok(apply(&store, request).await)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

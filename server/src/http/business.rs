@@ -1,0 +1,456 @@
+//! `/api/businesses/…`, `/api/invites/…` and `/api/me/businesses`: profiles, logos, QR codes,
+//! settings, team, invites, labels, quick replies and statistics. Docs: `docs/business-api.md`.
+
+use super::ApiFailure;
+use super::current_user::CurrentUser;
+use crate::auth;
+use crate::business::{logo, validate};
+use crate::state::AppState;
+use crate::store::business::{self as store, Need};
+use crate::store::inbox;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kontor_protocol::api::ApiErrorCode;
+use kontor_protocol::business::{
+    BusinessProfile, BusinessSettings, BusinessStats, CreateBusiness, CreateInvite, Invite,
+    InvitePreview, Label, MAX_LOGO_BYTES, Membership, NewLabel, NewQuickReply, ProfileFields,
+    QuickReply, TeamMember,
+};
+use kontor_protocol::{BusinessId, Handle, LabelId, QuickReplyId, SessionToken, UserId};
+use serde::Deserialize;
+
+fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiFailure> {
+    payload.map(|Json(v)| v).map_err(|e| {
+        ApiFailure::bad(
+            ApiErrorCode::BadRequest,
+            format!("The request body is not valid: {}", e.body_text()),
+        )
+    })
+}
+
+fn field(e: validate::FieldError) -> ApiFailure {
+    ApiFailure::bad(ApiErrorCode::InvalidField, e.0)
+}
+
+fn handle(raw: &str) -> Result<Handle, ApiFailure> {
+    Handle::parse(raw).map_err(|_| {
+        ApiFailure::new(
+            StatusCode::NOT_FOUND,
+            ApiErrorCode::NotFound,
+            "No business has that handle.",
+        )
+    })
+}
+
+/// Looks the business up and checks the caller's role.
+async fn require(
+    state: &AppState,
+    raw: &str,
+    user: UserId,
+    need: Need,
+) -> Result<(BusinessId, kontor_protocol::business::Role), ApiFailure> {
+    let handle = handle(raw)?;
+    Ok(state
+        .store
+        .read(move |c| store::require(c, &handle, user, need))
+        .await?)
+}
+
+/// `POST /api/businesses`
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    payload: Result<Json<CreateBusiness>, JsonRejection>,
+) -> Result<(StatusCode, Json<BusinessProfile>), ApiFailure> {
+    let req = body(payload)?;
+    let handle = Handle::parse(&req.handle).map_err(|e| {
+        ApiFailure::bad(
+            ApiErrorCode::InvalidHandle,
+            format!("That handle cannot be used: {e}."),
+        )
+    })?;
+    let fields = validate::profile(&req.profile).map_err(field)?;
+    let profile = state
+        .store
+        .transact(move |tx| store::create(tx, user.id, &handle, &fields))
+        .await?;
+    Ok((StatusCode::CREATED, Json(profile)))
+}
+
+/// `GET /api/businesses/{handle}`: public, also logged out.
+pub async fn profile(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Json<BusinessProfile>, ApiFailure> {
+    let handle = handle(&raw)?;
+    let found = state
+        .store
+        .read(move |c| store::profile_by_handle(c, &handle))
+        .await?;
+    found.map(Json).ok_or_else(|| {
+        ApiFailure::new(
+            StatusCode::NOT_FOUND,
+            ApiErrorCode::NotFound,
+            "No business has that handle.",
+        )
+    })
+}
+
+/// `PUT /api/businesses/{handle}`
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<ProfileFields>, JsonRejection>,
+) -> Result<Json<BusinessProfile>, ApiFailure> {
+    let fields = validate::profile(&body(payload)?).map_err(field)?;
+    let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
+    let profile = state
+        .store
+        .transact(move |tx| store::update_profile(tx, business, &fields))
+        .await?;
+    Ok(Json(profile))
+}
+
+/// `PUT /api/businesses/{handle}/logo` with the image bytes as the body.
+pub async fn upload_logo(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(raw): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<BusinessProfile>, ApiFailure> {
+    let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err(ApiFailure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ApiErrorCode::TooLarge,
+            "A logo is at most 2 MiB.",
+        ));
+    }
+    // Decoding and resizing take tens of milliseconds: keep them off the async threads.
+    let png = tokio::task::spawn_blocking(move || logo::process(&bytes))
+        .await
+        .map_err(ApiFailure::internal)?
+        .map_err(|e| ApiFailure::bad(ApiErrorCode::InvalidImage, e.to_string()))?;
+    let profile = state
+        .store
+        .transact(move |tx| store::set_logo(tx, business, png))
+        .await?;
+    Ok(Json(profile))
+}
+
+/// `GET /api/businesses/{handle}/logo`
+pub async fn get_logo(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiFailure> {
+    let handle = handle(&raw)?;
+    let png = state.store.read(move |c| store::logo(c, &handle)).await?;
+    let png = png.ok_or_else(|| {
+        ApiFailure::new(
+            StatusCode::NOT_FOUND,
+            ApiErrorCode::NotFound,
+            "This business has no logo.",
+        )
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
+            // The address carries the version (`?v=N`), so a new logo is a new address.
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        png,
+    )
+        .into_response())
+}
+
+/// The short link to a profile, on the address the request came to.
+fn short_link(headers: &HeaderMap, handle: &Handle) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("http://{host}/@{handle}")
+}
+
+/// `GET /api/businesses/{handle}/qr.svg`: a QR code of the short link.
+pub async fn qr(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiFailure> {
+    let handle = handle(&raw)?;
+    let lookup = handle.clone();
+    let exists = state
+        .store
+        .read(move |c| store::profile_by_handle(c, &lookup))
+        .await?
+        .is_some();
+    if !exists {
+        return Err(ApiFailure::new(
+            StatusCode::NOT_FOUND,
+            ApiErrorCode::NotFound,
+            "No business has that handle.",
+        ));
+    }
+    let link = short_link(&headers, &handle);
+    let code = qrcode::QrCode::new(link.as_bytes()).map_err(ApiFailure::internal)?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("image/svg+xml"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
+/// `GET /api/businesses/{handle}/settings`
+pub async fn get_settings(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(raw): Path<String>,
+) -> Result<Json<BusinessSettings>, ApiFailure> {
+    let (business, _) = require(&state, &raw, user.id, Need::Team).await?;
+    Ok(Json(
+        state
+            .store
+            .read(move |c| store::settings(c, business))
+            .await?,
+    ))
+}
+
+/// `PUT /api/businesses/{handle}/settings`
+pub async fn put_settings(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<BusinessSettings>, JsonRejection>,
+) -> Result<Json<BusinessSettings>, ApiFailure> {
+    let settings = validate::settings(&body(payload)?).map_err(field)?;
+    let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
+    Ok(Json(
+        state
+            .store
+            .transact(move |tx| store::save_settings(tx, business, &settings))
+            .await?,
+    ))
+}
+
+/// `GET /api/businesses/{handle}/team`
+pub async fn team(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Vec<TeamMember>>, ApiFailure> {
+    let (business, _) = require(&state, &raw, user.id, Need::Team).await?;
+    Ok(Json(
+        state.store.read(move |c| store::team(c, business)).await?,
+    ))
+}
+
+/// `POST /api/businesses/{handle}/invites`
+pub async fn invite(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<CreateInvite>, JsonRejection>,
+) -> Result<Json<Invite>, ApiFailure> {
+    let req = body(payload)?;
+    let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
+    let (token, token_hash) = auth::new_token();
+    Ok(Json(
+        state
+            .store
+            .transact(move |tx| {
+                store::create_invite(tx, business, user.id, req.role, token.0, token_hash)
+            })
+            .await?,
+    ))
+}
+
+/// `GET /api/invites/{token}`
+pub async fn invite_preview(
+    State(state): State<AppState>,
+    CurrentUser(_): CurrentUser,
+    Path(token): Path<String>,
+) -> Result<Json<InvitePreview>, ApiFailure> {
+    let hash = auth::token_hash(&SessionToken(token));
+    Ok(Json(
+        state
+            .store
+            .read(move |c| store::invite_preview(c, &hash))
+            .await?,
+    ))
+}
+
+/// `POST /api/invites/{token}/accept`
+pub async fn accept_invite(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(token): Path<String>,
+) -> Result<Json<Membership>, ApiFailure> {
+    let hash = auth::token_hash(&SessionToken(token));
+    Ok(Json(
+        state
+            .store
+            .transact(move |tx| store::accept_invite(tx, hash, user.id))
+            .await?,
+    ))
+}
+
+/// `DELETE /api/businesses/{handle}/members/{user_id}`
+pub async fn remove_member(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((raw, member)): Path<(String, UserId)>,
+) -> Result<StatusCode, ApiFailure> {
+    let (business, role) = require(&state, &raw, user.id, Need::Manager).await?;
+    state
+        .store
+        .transact(move |tx| store::remove_member(tx, business, role, member))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/businesses/{handle}/labels`
+pub async fn labels(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Vec<Label>>, ApiFailure> {
+    let (business, _) = require(&state, &raw, user.id, Need::Team).await?;
+    Ok(Json(
+        state
+            .store
+            .read(move |c| store::labels(c, business))
+            .await?,
+    ))
+}
+
+/// `POST /api/businesses/{handle}/labels`
+pub async fn add_label(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<NewLabel>, JsonRejection>,
+) -> Result<(StatusCode, Json<Label>), ApiFailure> {
+    let label = validate::label(&body(payload)?).map_err(field)?;
+    let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
+    let label = state
+        .store
+        .transact(move |tx| store::add_label(tx, business, &label))
+        .await?;
+    Ok((StatusCode::CREATED, Json(label)))
+}
+
+/// `DELETE /api/businesses/{handle}/labels/{id}`
+pub async fn delete_label(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((raw, id)): Path<(String, LabelId)>,
+) -> Result<StatusCode, ApiFailure> {
+    let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
+    state
+        .store
+        .transact(move |tx| store::delete_label(tx, business, id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/businesses/{handle}/quick-replies`
+pub async fn quick_replies(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Vec<QuickReply>>, ApiFailure> {
+    let (business, _) = require(&state, &raw, user.id, Need::Team).await?;
+    Ok(Json(
+        state
+            .store
+            .read(move |c| store::quick_replies(c, business))
+            .await?,
+    ))
+}
+
+/// `POST /api/businesses/{handle}/quick-replies`
+pub async fn add_quick_reply(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<NewQuickReply>, JsonRejection>,
+) -> Result<(StatusCode, Json<QuickReply>), ApiFailure> {
+    let reply = validate::quick_reply(&body(payload)?).map_err(field)?;
+    let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
+    let reply = state
+        .store
+        .transact(move |tx| store::add_quick_reply(tx, business, &reply))
+        .await?;
+    Ok((StatusCode::CREATED, Json(reply)))
+}
+
+/// `DELETE /api/businesses/{handle}/quick-replies/{id}`
+pub async fn delete_quick_reply(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path((raw, id)): Path<(String, QuickReplyId)>,
+) -> Result<StatusCode, ApiFailure> {
+    let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
+    state
+        .store
+        .transact(move |tx| store::delete_quick_reply(tx, business, id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Query of the statistics route.
+#[derive(Debug, Deserialize)]
+pub struct StatsQuery {
+    /// How many days back (1–90, default 14).
+    pub days: Option<u32>,
+}
+
+/// `GET /api/businesses/{handle}/stats?days=N`
+pub async fn stats(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(raw): Path<String>,
+    Query(q): Query<StatsQuery>,
+) -> Result<Json<BusinessStats>, ApiFailure> {
+    let (business, _) = require(&state, &raw, user.id, Need::Team).await?;
+    let days = q.days.unwrap_or(14).clamp(1, 90);
+    Ok(Json(
+        state
+            .store
+            .read(move |c| inbox::stats(c, business, days))
+            .await?,
+    ))
+}
+
+/// `GET /api/me/businesses`
+pub async fn mine(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Json<Vec<Membership>>, ApiFailure> {
+    Ok(Json(
+        state
+            .store
+            .read(move |c| store::memberships(c, user.id))
+            .await?,
+    ))
+}
