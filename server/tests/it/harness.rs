@@ -380,3 +380,491 @@ pub fn messages_in(frames: &[ServerFrame]) -> Vec<Message> {
         .flatten()
         .collect()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Businesses: whole HTTP answers, raw frames (to prove what a socket never received), the
+// operator command line, and a ready-made team.
+
+use kontor_protocol::api::ApiErrorCode;
+use kontor_protocol::business::{
+    AutoReply, BusinessProfile, BusinessSettings, Category, CreateBusiness, CreateInvite,
+    InboxCounts, InboxCursor, InboxFilter, InboxItem, Invite, Membership, OpeningHours,
+    ProfileFields, Role,
+};
+use kontor_protocol::{BusinessId, UserId};
+use serde::de::DeserializeOwned;
+
+/// An HTTP answer kept whole, so a test can check status, content type and body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as `T`; panics with the body when it is not.
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "{} answer is not the expected JSON ({e}): {}",
+                self.status,
+                self.text()
+            )
+        })
+    }
+
+    /// Asserts a 2xx status and decodes the body.
+    pub fn ok<T: DeserializeOwned>(&self, what: &str) -> T {
+        assert!(
+            (200..300).contains(&self.status),
+            "{what}: expected success, got {} {}",
+            self.status,
+            self.text()
+        );
+        self.json()
+    }
+
+    /// Asserts the status and the `ApiError` code.
+    pub fn assert_error(&self, status: u16, code: ApiErrorCode, what: &str) {
+        let err: ApiError = serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "{what}: expected {status} {code:?}, got {} with a body that is no ApiError ({e}): {}",
+                self.status,
+                self.text()
+            )
+        });
+        assert_eq!(
+            (self.status, err.code),
+            (status, code),
+            "{what}: {}",
+            err.message
+        );
+        assert!(!err.message.is_empty(), "{what}: empty error message");
+    }
+
+    /// The `ApiError` code of a failed answer.
+    pub fn error_code(&self) -> ApiErrorCode {
+        let err: ApiError = self.json();
+        err.code
+    }
+}
+
+/// Profile fields with sensible defaults: open around the clock, no contact details.
+pub fn profile_fields(name: &str, category: Category) -> ProfileFields {
+    ProfileFields {
+        name: name.into(),
+        category,
+        description: String::new(),
+        address: String::new(),
+        email: String::new(),
+        websites: Vec::new(),
+        hours: OpeningHours::default(),
+    }
+}
+
+/// Settings with no automatic replies and agent names hidden.
+pub fn quiet_settings() -> BusinessSettings {
+    BusinessSettings {
+        greeting: AutoReply {
+            enabled: false,
+            text: "Hello".into(),
+        },
+        away: AutoReply {
+            enabled: false,
+            text: "We are away".into(),
+        },
+        show_agent_names: false,
+    }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`.
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Milliseconds since the epoch, now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+impl TestServer {
+    /// Any `/api` request; `body` is (content type, bytes).
+    pub async fn http(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&SessionToken>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Answer {
+        let mut req = reqwest::Client::new().request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            req = req.bearer_auth(&token.0);
+        }
+        if let Some((content_type, bytes)) = body {
+            req = req.header("content-type", content_type).body(bytes);
+        }
+        let res = req.send().await.expect("http request");
+        let status = res.status().as_u16();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = res.bytes().await.expect("http body").to_vec();
+        Answer {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    pub async fn api_get(&self, path: &str, token: Option<&SessionToken>) -> Answer {
+        self.http(reqwest::Method::GET, path, token, None).await
+    }
+
+    pub async fn api_delete(&self, path: &str, token: Option<&SessionToken>) -> Answer {
+        self.http(reqwest::Method::DELETE, path, token, None).await
+    }
+
+    /// A request with a JSON body.
+    pub async fn api_json<T: serde::Serialize>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&SessionToken>,
+        body: &T,
+    ) -> Answer {
+        let bytes = serde_json::to_vec(body).expect("encode body");
+        self.http(method, path, token, Some(("application/json", bytes)))
+            .await
+    }
+
+    /// `POST /api/businesses`, asserting 201.
+    pub async fn create_business(
+        &self,
+        token: &SessionToken,
+        handle: &str,
+        name: &str,
+        category: Category,
+    ) -> BusinessProfile {
+        let body = CreateBusiness {
+            handle: handle.into(),
+            profile: profile_fields(name, category),
+        };
+        let answer = self
+            .api_json(reqwest::Method::POST, "/api/businesses", Some(token), &body)
+            .await;
+        assert_eq!(answer.status, 201, "create {handle}: {}", answer.text());
+        answer.json()
+    }
+
+    /// `GET /api/businesses/{handle}` without a session.
+    pub async fn business_profile(&self, handle: &str) -> BusinessProfile {
+        self.api_get(&format!("/api/businesses/{handle}"), None)
+            .await
+            .ok(&format!("profile of {handle}"))
+    }
+
+    /// `POST /api/businesses/{handle}/invites`.
+    pub async fn invite(&self, token: &SessionToken, handle: &str, role: Role) -> Invite {
+        self.api_json(
+            reqwest::Method::POST,
+            &format!("/api/businesses/{handle}/invites"),
+            Some(token),
+            &CreateInvite { role },
+        )
+        .await
+        .ok("create invite")
+    }
+
+    /// Invites and accepts: `member` joins `handle` with `role`.
+    pub async fn join(
+        &self,
+        owner: &SessionToken,
+        handle: &str,
+        member: &SessionToken,
+        role: Role,
+    ) -> Membership {
+        let invite = self.invite(owner, handle, role).await;
+        self.http(
+            reqwest::Method::POST,
+            &format!("/api/invites/{}/accept", invite.token),
+            Some(member),
+            None,
+        )
+        .await
+        .ok("accept invite")
+    }
+
+    /// `PUT /api/businesses/{handle}/settings`.
+    pub async fn put_settings(
+        &self,
+        token: &SessionToken,
+        handle: &str,
+        settings: &BusinessSettings,
+    ) -> BusinessSettings {
+        self.api_json(
+            reqwest::Method::PUT,
+            &format!("/api/businesses/{handle}/settings"),
+            Some(token),
+            settings,
+        )
+        .await
+        .ok("put settings")
+    }
+
+    /// Runs `kontor-server <args> --data-dir <this server's data dir>` to completion (30 s at
+    /// most) while this server keeps running.
+    pub async fn run_cli(&self, args: &[&str]) -> std::process::Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kontor-server"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start kontor-server command");
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            if child.try_wait().expect("wait for command").is_some() {
+                break;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let out = child.wait_with_output().expect("command output");
+                panic!(
+                    "kontor-server {args:?} did not finish in 30 s; stderr: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        child.wait_with_output().expect("command output")
+    }
+
+    /// Like [`TestServer::connect`], but keeps the catch-up frames as the raw text received.
+    pub async fn connect_raw(&self, token: &SessionToken, since: Pos) -> (Client, Vec<String>) {
+        let mut client = Client::open(&self.ws_url()).await;
+        client
+            .send(&ClientFrame::Hello {
+                token: token.clone(),
+                since,
+            })
+            .await;
+        let mut frames = Vec::new();
+        loop {
+            let raw = client.recv_raw().await;
+            let v: serde_json::Value = serde_json::from_str(&raw).expect("json frame");
+            if v["type"] == "sync_done" {
+                break;
+            }
+            frames.push(raw);
+        }
+        (client, frames)
+    }
+}
+
+/// One inbox page, taken apart.
+#[derive(Debug)]
+pub struct Page {
+    pub items: Vec<InboxItem>,
+    pub counts: InboxCounts,
+    pub next: Option<InboxCursor>,
+}
+
+impl Client {
+    /// The next text frame exactly as received (pings skipped), or why there is none.
+    pub async fn try_recv_raw(&mut self, wait: Duration) -> Result<String, String> {
+        loop {
+            let next = tokio::time::timeout(wait, self.ws.next())
+                .await
+                .map_err(|_| "timeout".to_string())?;
+            match next {
+                Some(Ok(WsMessage::Text(text))) => {
+                    if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text)
+                        && let Some(pos) = frame.pos()
+                    {
+                        self.cursor = self.cursor.max(pos);
+                    }
+                    return Ok(text.as_str().to_owned());
+                }
+                Some(Ok(WsMessage::Close(c))) => return Err(format!("closed: {c:?}")),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(format!("error: {e}")),
+                None => return Err("closed".into()),
+            }
+        }
+    }
+
+    /// The next text frame as received; panics on timeout or close.
+    pub async fn recv_raw(&mut self) -> String {
+        match self.try_recv_raw(WAIT).await {
+            Ok(text) => text,
+            Err(e) => panic!("expected a frame: {e}"),
+        }
+    }
+
+    /// Skips raw frames until one matches (as JSON); returns it raw and parsed.
+    pub async fn recv_raw_until(
+        &mut self,
+        mut f: impl FnMut(&serde_json::Value) -> bool,
+    ) -> (String, serde_json::Value) {
+        loop {
+            let raw = self.recv_raw().await;
+            let v: serde_json::Value = serde_json::from_str(&raw).expect("json frame");
+            if f(&v) {
+                return (raw, v);
+            }
+        }
+    }
+
+    /// Every frame that arrives until the socket has been quiet for `quiet`.
+    pub async fn drain_raw(&mut self, quiet: Duration) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Ok(raw) = self.try_recv_raw(quiet).await {
+            out.push(raw);
+        }
+        out
+    }
+
+    /// Waits for the error frame echoing `request_id` (other frames skipped); returns its code
+    /// as on the wire (`"not_found"` …).
+    pub async fn request_error(&mut self, request_id: RequestId) -> String {
+        let id = request_id.to_string();
+        let (raw, v) = self
+            .recv_raw_until(|v| v["request_id"].as_str() == Some(id.as_str()))
+            .await;
+        assert_eq!(v["type"], "error", "expected an error, got {raw}");
+        v["code"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Requests one inbox page and waits for it; panics on an error answer.
+    pub async fn inbox(
+        &mut self,
+        business: BusinessId,
+        filter: InboxFilter,
+        before: Option<InboxCursor>,
+    ) -> Page {
+        let request_id = RequestId::new();
+        self.send(&ClientFrame::Inbox {
+            request_id,
+            business,
+            filter,
+            before,
+        })
+        .await;
+        let id = request_id.to_string();
+        let (raw, _) = self
+            .recv_raw_until(|v| v["request_id"].as_str() == Some(id.as_str()))
+            .await;
+        match serde_json::from_str::<ServerFrame>(&raw) {
+            Ok(ServerFrame::InboxPage {
+                request_id: r,
+                business: b,
+                items,
+                counts,
+                next,
+            }) => {
+                assert_eq!((r, b), (request_id, business));
+                Page {
+                    items,
+                    counts,
+                    next,
+                }
+            }
+            _ => panic!("expected an inbox page, got {raw}"),
+        }
+    }
+
+    /// Waits for an `inbox_item` about `conversation` that satisfies `f`.
+    pub async fn inbox_item_where(
+        &mut self,
+        conversation: ConversationId,
+        mut f: impl FnMut(&InboxItem) -> bool,
+    ) -> InboxItem {
+        match self
+            .recv_until(|frame| {
+                matches!(frame, ServerFrame::InboxItem { item }
+                    if item.conversation_id == conversation && f(item))
+            })
+            .await
+        {
+            ServerFrame::InboxItem { item } => item,
+            _ => unreachable!(),
+        }
+    }
+
+    /// Waits for the live message with this id.
+    pub async fn message_with_id(&mut self, id: MessageId) -> Message {
+        loop {
+            if let ServerFrame::Messages { messages } = self.recv().await
+                && let Some(m) = messages.into_iter().find(|m| m.id == id)
+            {
+                return m;
+            }
+        }
+    }
+}
+
+/// A business with two people on its team.
+pub struct Team {
+    /// Olivia Owner (`olivia`), the owner.
+    pub owner: SessionResponse,
+    /// Aaron Smith (`aaron`), an agent.
+    pub agent: SessionResponse,
+    /// "Corner Shop" (`shop`).
+    pub business: BusinessProfile,
+}
+
+impl Team {
+    /// The business as a party in conversations.
+    pub fn party(&self) -> UserId {
+        UserId::from(self.business.id)
+    }
+}
+
+impl TestServer {
+    /// Olivia owns `shop`, Aaron joined it as an agent; quiet settings.
+    pub async fn team(&self) -> Team {
+        let owner = self.register("olivia", "Olivia Owner").await;
+        let agent = self.register("aaron", "Aaron Smith").await;
+        let business = self
+            .create_business(&owner.token, "shop", "Corner Shop", Category::Retail)
+            .await;
+        let membership = self
+            .join(&owner.token, "shop", &agent.token, Role::Agent)
+            .await;
+        assert_eq!(membership.role, Role::Agent);
+        self.put_settings(&owner.token, "shop", &quiet_settings())
+            .await;
+        Team {
+            owner,
+            agent,
+            business,
+        }
+    }
+}

@@ -2,6 +2,8 @@
 
 mod accounts;
 mod app_shell;
+mod business_inbox;
+mod business_team;
 mod durability;
 mod faults;
 mod harness;
