@@ -1,6 +1,9 @@
 //! The root component: routes, and the app-wide state (who is logged in, their engine).
 
-use crate::routes::{chats, conversation, login, welcome};
+use crate::routes::{
+    biz_settings, biz_stats, business_new, business_profile, businesses, chats, conversation,
+    inbox, join, login, welcome,
+};
 use crate::session::{self, Auth};
 use crate::store::Db;
 use crate::sync::Engine;
@@ -110,6 +113,16 @@ pub fn App(update_ready: RwSignal<bool>) -> impl IntoView {
                     <Route path=path!("") view=chats::NoConversation/>
                     <Route path=path!(":id") view=conversation::ConversationPane/>
                 </ParentRoute>
+                <Route path=path!("/b/:handle") view=business_profile::BusinessProfilePage/>
+                <Route path=path!("/join/:token") view=join::JoinTeam/>
+                <Route path=path!("/biz") view=businesses::MyBusinesses/>
+                <Route path=path!("/biz/new") view=business_new::CreateBusinessPage/>
+                <ParentRoute path=path!("/biz/:handle/inbox") view=inbox::InboxLayout>
+                    <Route path=path!("") view=inbox::InboxEmpty/>
+                    <Route path=path!(":id") view=inbox::InboxConversation/>
+                </ParentRoute>
+                <Route path=path!("/biz/:handle/settings") view=biz_settings::BusinessSettingsPage/>
+                <Route path=path!("/biz/:handle/stats") view=biz_stats::BusinessStatsPage/>
             </Routes>
         </Router>
     }
@@ -142,7 +155,12 @@ fn Attention() -> impl IntoView {
                 Some(e) => {
                     e.db.conversations()
                         .await
-                        .map(|list| list.iter().map(|c| c.unread).sum::<u32>())
+                        .map(|list| {
+                            list.iter()
+                                .filter(|c| c.is_personal())
+                                .map(|c| c.unread)
+                                .sum::<u32>()
+                        })
                         .unwrap_or(0)
                 }
                 None => 0,

@@ -10,11 +10,11 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn user(handle: &str) -> User {
-    User {
-        id: UserId::new(),
-        handle: Handle::parse(handle).unwrap(),
-        display_name: handle.to_uppercase(),
-    }
+    User::person(
+        UserId::new(),
+        Handle::parse(handle).unwrap(),
+        handle.to_uppercase(),
+    )
 }
 
 fn conversation(me: &User, peer: &User) -> Conversation {
@@ -41,6 +41,7 @@ fn message(c: &Conversation, from: &User, seq: u64, pos: u64) -> Message {
         sender: from.id,
         body: format!("message {seq}"),
         sent_at: Timestamp(1_700_000_000_000 + seq as i64),
+        agent: None,
     }
 }
 
@@ -299,4 +300,56 @@ async fn eviction_keeps_the_newest_messages_and_the_outbox_and_history_refills()
     assert_eq!(db.cursor().await.unwrap(), cursor);
     assert_eq!(db.conversation(long.id).await.unwrap().unwrap(), rec);
     cleanup(db).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_agent_answers_as_the_business_and_the_chat_stays_out_of_the_chat_list() {
+    let agent = user("agent");
+    let customer = user("carl");
+    let mut business = user("nordbank");
+    business.business = Some(kontor_protocol::business::BusinessBadge {
+        verified: true,
+        logo: None,
+    });
+    let db = fresh(&agent).await;
+    // The agent is not a member: the conversation is between the customer and the business.
+    let mut c = conversation(&customer, &business);
+    c.kind = ConversationKind::Business;
+    db.apply_conversation(&c, Pos(0)).await.unwrap();
+    let rec = db.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!(rec.acting_as, Some(business.id));
+    assert!(!rec.is_personal());
+    assert_eq!(rec.title, "CARL");
+    // Cursor untouched by an inbox conversation.
+    assert_eq!(db.cursor().await.unwrap(), Pos(0));
+
+    // The customer's messages are unread for the team; the agent's reply is the business's.
+    db.store_history(&[message(&c, &customer, 1, 0), message(&c, &customer, 2, 0)])
+        .await
+        .unwrap();
+    let rec = db.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!((rec.last_seq, rec.unread), (Seq(2), 2));
+    let queued = OutboxRecord {
+        id: MessageId::new(),
+        conversation_id: c.id,
+        body: "We are on it".into(),
+        queued_at: 1.0,
+        failed: None,
+    };
+    db.queue_message(&queued).await.unwrap();
+    db.apply_ack(queued.id, Seq(3), Pos(7), Timestamp(1_700_000_000_100))
+        .await
+        .unwrap();
+    let stored = db.latest_messages(c.id, 10).await.unwrap();
+    let reply = stored.last().unwrap();
+    assert_eq!(reply.sender, business.id);
+    assert_eq!(reply.agent.as_ref().and_then(|a| a.id), Some(agent.id));
+    let rec = db.conversation(c.id).await.unwrap().unwrap();
+    assert!(rec.preview.unwrap().from_me);
+    assert!(
+        !rec.verified,
+        "the badge belongs to the other party, here the customer"
+    );
+    db.close();
+    Db::delete(agent.id).await.unwrap();
 }

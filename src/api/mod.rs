@@ -1,6 +1,8 @@
-//! The HTTP account API: register, log in, log out.
+//! The HTTP API: accounts here, businesses in [`business`].
 
-use gloo_net::http::Request;
+pub mod business;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
 use kontor_protocol::SessionToken;
 use kontor_protocol::api::{ApiError, LoginRequest, RegisterRequest, SessionResponse};
 
@@ -15,24 +17,50 @@ pub enum ApiFailure {
     Network,
 }
 
-async fn post<T: serde::Serialize>(path: &str, body: &T) -> Result<SessionResponse, ApiFailure> {
-    let res = Request::post(path)
-        .json(body)
-        .map_err(|_| ApiFailure::Network)?
-        .send()
-        .await
-        .map_err(|_| ApiFailure::Network)?;
-    if res.ok() {
-        return res.json().await.map_err(|_| ApiFailure::Network);
-    }
+/// The server's reason for a failed answer.
+async fn refusal(res: Response) -> ApiFailure {
     match res.json::<ApiError>().await {
-        Ok(err) => Err(ApiFailure::Refused(err.message)),
-        Err(_) => Err(ApiFailure::Refused(format!(
+        Ok(err) => ApiFailure::Refused(err.message),
+        Err(_) => ApiFailure::Refused(format!(
             "The server answered {} {}.",
             res.status(),
             res.status_text()
-        ))),
+        )),
     }
+}
+
+/// Sends a request and decodes a JSON answer, or the server's reason.
+pub(crate) async fn fetch_json<R: serde::de::DeserializeOwned>(
+    req: gloo_net::http::Request,
+) -> Result<R, ApiFailure> {
+    let res = req.send().await.map_err(|_| ApiFailure::Network)?;
+    if res.ok() {
+        return res.json().await.map_err(|_| ApiFailure::Network);
+    }
+    Err(refusal(res).await)
+}
+
+/// Sends a request whose success has no body (204).
+pub(crate) async fn fetch_empty(req: gloo_net::http::Request) -> Result<(), ApiFailure> {
+    let res = req.send().await.map_err(|_| ApiFailure::Network)?;
+    if res.ok() {
+        return Ok(());
+    }
+    Err(refusal(res).await)
+}
+
+/// Adds the bearer token.
+pub(crate) fn authed(req: RequestBuilder, token: &SessionToken) -> RequestBuilder {
+    req.header("Authorization", &format!("Bearer {}", token.0))
+}
+
+async fn post<T: serde::Serialize>(path: &str, body: &T) -> Result<SessionResponse, ApiFailure> {
+    fetch_json(
+        Request::post(path)
+            .json(body)
+            .map_err(|_| ApiFailure::Network)?,
+    )
+    .await
 }
 
 /// Creates an account and logs it in.

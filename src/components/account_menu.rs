@@ -1,4 +1,4 @@
-//! The "Account" menu: who is logged in, and "Log out".
+//! The "Account" menu: who is logged in, business links, notifications, and "Log out".
 
 use crate::app::AppCtx;
 use leptos::prelude::*;
@@ -68,6 +68,8 @@ pub fn AccountMenu() -> impl IntoView {
                         "Turn on notifications"
                     </button>
                 </Show>
+                <a role="menuitem" href="/biz" on:click=move |_| open.set(false)>"Business inbox"</a>
+                <a role="menuitem" href="/biz/new" on:click=move |_| open.set(false)>"Create business"</a>
                 <button type="button" role="menuitem" on:click=log_out.clone()>"Log out"</button>
             </div>
         </Show>

@@ -1,6 +1,6 @@
 //! The chat list: every conversation, most recent first, read from IndexedDB.
 
-use crate::components::avatar::Avatar;
+use crate::components::verified::{PartyAvatar, VerifiedBadge};
 use crate::store::ConversationRecord;
 use crate::sync::Engine;
 use crate::time;
@@ -16,7 +16,12 @@ pub fn ChatList(engine: Arc<Engine>) -> impl IntoView {
     let conversations = LocalResource::new(move || {
         revision.track();
         let db = db.clone();
-        async move { db.conversations().await.unwrap_or_default() }
+        async move {
+            // Customer conversations of a business this user works for live in its inbox.
+            let mut list = db.conversations().await.unwrap_or_default();
+            list.retain(ConversationRecord::is_personal);
+            list
+        }
     });
     let location = use_location();
     let current = move || location.pathname.get();
@@ -36,7 +41,7 @@ pub fn ChatList(engine: Arc<Engine>) -> impl IntoView {
                         <For
                             each=move || conversations.get().unwrap_or_default()
                             key=|c: &ConversationRecord| {
-                                (c.id, c.last_seq, c.unread, c.title.clone(), c.preview.clone().map(|p| p.text), c.last_activity as i64)
+                                (c.id, c.last_seq, c.unread, c.title.clone(), c.preview.clone().map(|p| p.text), c.last_activity as i64, c.verified, c.logo.clone())
                             }
                             children=move |c: ConversationRecord| {
                                 let href = format!("/chats/{}", c.id);
@@ -52,8 +57,12 @@ pub fn ChatList(engine: Arc<Engine>) -> impl IntoView {
                                     <li>
                                         <a class="chat-link" href=href
                                             aria-current=move || is_current().then_some("page")>
-                                            <Avatar name=c.title.clone() key=c.peer_handle.clone()/>
-                                            <span class="chat-name">{c.title.clone()}</span>
+                                            <PartyAvatar name=c.title.clone() key=c.peer_handle.clone()
+                                                logo=c.logo.clone()/>
+                                            <span class="chat-name">
+                                                {c.title.clone()}
+                                                {c.verified.then(|| view! { <VerifiedBadge/> })}
+                                            </span>
                                             <span class="chat-time">{time::short(c.last_activity)}</span>
                                             <span class="chat-preview">{preview}</span>
                                             {(unread > 0).then(|| view! {

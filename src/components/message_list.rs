@@ -5,7 +5,8 @@ use crate::components::icons::{MessageState, StateIcon};
 use crate::store::{ConversationRecord, Db, OutboxRecord, StoreError};
 use crate::sync::Engine;
 use crate::time;
-use kontor_protocol::{ConversationId, Message, MessageId, UserId};
+use kontor_protocol::business::Note;
+use kontor_protocol::{ConversationId, Message, MessageId, NoteId, UserId};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -73,6 +74,15 @@ enum Row {
         own: bool,
         state: Option<MessageState>,
         failure: Option<String>,
+        /// The business agent who wrote it, where known.
+        author: Option<String>,
+    },
+    /// A private note of the business team (never shown to customers: they never get one).
+    Note {
+        id: NoteId,
+        author: String,
+        body: String,
+        time: String,
     },
 }
 
@@ -81,15 +91,28 @@ impl Row {
         match self {
             Row::Day { key, .. } => format!("day-{key}"),
             Row::Message { id, state, .. } => format!("{id}-{state:?}"),
+            Row::Note { id, .. } => format!("note-{id}"),
         }
     }
 }
 
-fn rows(data: &ConversationData, me: UserId) -> Vec<Row> {
+fn note_row(n: &Note) -> Row {
+    Row::Note {
+        id: n.id,
+        author: n.author.display_name.clone(),
+        body: n.body.clone(),
+        time: time::clock(n.created_at.0 as f64),
+    }
+}
+
+fn rows(data: &ConversationData, me: UserId, notes: &[Note]) -> Vec<Row> {
     let Some(conversation) = &data.conversation else {
         return Vec::new();
     };
+    // On a business's team, "my" messages are the business's.
+    let me = conversation.side(me);
     let peer = conversation.peer(me);
+    let mut notes = notes.iter().peekable();
     let mut rows = Vec::with_capacity(data.messages.len() + data.outbox.len() + 8);
     let mut last_day = None;
     let mut push_day = |rows: &mut Vec<Row>, at: f64| {
@@ -104,6 +127,10 @@ fn rows(data: &ConversationData, me: UserId) -> Vec<Row> {
     };
     for m in &data.messages {
         let at = m.sent_at.0 as f64;
+        while let Some(n) = notes.next_if(|n| n.created_at.0 <= m.sent_at.0) {
+            push_day(&mut rows, n.created_at.0 as f64);
+            rows.push(note_row(n));
+        }
         push_day(&mut rows, at);
         let own = m.sender == me;
         let state = own.then(|| match peer {
@@ -118,7 +145,16 @@ fn rows(data: &ConversationData, me: UserId) -> Vec<Row> {
             own,
             state,
             failure: None,
+            author: m
+                .agent
+                .as_ref()
+                .map(|a| a.name.clone())
+                .filter(|n| !n.is_empty()),
         });
+    }
+    for n in notes {
+        push_day(&mut rows, n.created_at.0 as f64);
+        rows.push(note_row(n));
     }
     for o in &data.outbox {
         push_day(&mut rows, o.queued_at);
@@ -133,6 +169,7 @@ fn rows(data: &ConversationData, me: UserId) -> Vec<Row> {
                 MessageState::Pending
             }),
             failure: o.failed.clone(),
+            author: None,
         });
     }
     rows
@@ -145,12 +182,18 @@ pub fn MessageList(
     me: UserId,
     engine: Arc<Engine>,
     on_load_earlier: Callback<()>,
+    /// The team's private notes, shown among the messages (business inbox only).
+    #[prop(optional)]
+    notes: Option<RwSignal<Vec<Note>>>,
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
     let stick = StoredValue::new(true);
-    let rows = Memo::new(move |prev: Option<&Vec<Row>>| match data.get() {
-        Some(Ok(d)) => rows(&d, me),
-        _ => prev.cloned().unwrap_or_default(),
+    let rows = Memo::new(move |prev: Option<&Vec<Row>>| {
+        let notes = notes.map(|n| n.get()).unwrap_or_default();
+        match data.get() {
+            Some(Ok(d)) => rows(&d, me, &notes),
+            _ => prev.cloned().unwrap_or_default(),
+        }
     });
     let more = Memo::new(move |_| {
         data.get()
@@ -209,6 +252,7 @@ fn row_view(row: Row, engine: Arc<Engine>) -> AnyView {
             own,
             state,
             failure,
+            author,
         } => {
             let retry = {
                 let engine = engine.clone();
@@ -223,6 +267,7 @@ fn row_view(row: Row, engine: Arc<Engine>) -> AnyView {
             };
             view! {
                 <article class="message" class:own=own>
+                    {author.map(|a| view! { <div class="author">{a}</div> })}
                     <div class="body">{body}</div>
                     <div class="meta">
                         <span>{time}</span>
@@ -239,5 +284,15 @@ fn row_view(row: Row, engine: Arc<Engine>) -> AnyView {
             }
             .into_any()
         }
+        Row::Note {
+            author, body, time, ..
+        } => view! {
+            <article class="message note" aria-label=format!("Private note by {author}")>
+                <div class="author">{format!("Private note · {author}")}</div>
+                <div class="body">{body}</div>
+                <div class="meta"><span>{time}</span></div>
+            </article>
+        }
+        .into_any(),
     }
 }

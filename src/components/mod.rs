@@ -2,6 +2,7 @@
 
 pub mod account_menu;
 pub mod avatar;
+pub mod biz_nav;
 pub mod brand;
 pub mod chat_list;
 pub mod composer;
@@ -9,3 +10,4 @@ pub mod connection_status;
 pub mod icons;
 pub mod message_list;
 pub mod new_chat;
+pub mod verified;

@@ -1,15 +1,25 @@
 //! `/chats/{id}`: one conversation.
 
 use crate::app::AppCtx;
-use crate::components::avatar::Avatar;
 use crate::components::composer::Composer;
 use crate::components::message_list::{ConversationData, MessageList};
+use crate::components::verified::{PartyAvatar, VerifiedBadge};
 use crate::sync::Engine;
 use kontor_protocol::ConversationId;
+use kontor_protocol::business::{Note, QuickReply};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use std::sync::Arc;
+
+/// The conversation header: the other party.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Header {
+    title: String,
+    handle: String,
+    verified: bool,
+    logo: Option<String>,
+}
 
 /// Messages shown at first; "Load earlier messages" adds this many more.
 const PAGE: usize = 50;
@@ -47,8 +57,31 @@ fn Unavailable() -> impl IntoView {
     }
 }
 
+/// One conversation: header, messages, composer. The business inbox adds its extras.
 #[component]
-fn Conversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoView {
+pub fn Conversation(
+    engine: Arc<Engine>,
+    id: ConversationId,
+    /// Where the back arrow leads.
+    #[prop(optional, into)]
+    back: Option<String>,
+    /// Team controls shown in the header (business inbox).
+    #[prop(optional)]
+    toolbar: Option<ViewFn>,
+    /// The team's private notes (business inbox).
+    #[prop(optional)]
+    notes: Option<RwSignal<Vec<Note>>>,
+    /// Quick replies offered after "/" (business inbox).
+    #[prop(optional)]
+    quick_replies: Option<Signal<Vec<QuickReply>>>,
+    /// Whether the composer writes private notes (business inbox).
+    #[prop(optional)]
+    note_mode: Option<RwSignal<bool>>,
+    /// A line under the name instead of the handle, when set (who is viewing or typing).
+    #[prop(optional)]
+    status_line: Option<Signal<Option<String>>>,
+) -> impl IntoView {
+    let back = back.unwrap_or_else(|| "/chats".to_string());
     let limit = RwSignal::new(PAGE);
     let revision = engine.revision;
     let db = engine.db.clone();
@@ -103,11 +136,16 @@ fn Conversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoView {
         Some(Ok(_)) => Shown::Ready,
         Some(Err(_)) => Shown::Failed,
     });
-    let header = Memo::new(move |prev: Option<&(String, String)>| {
+    let header = Memo::new(move |prev: Option<&Header>| {
         data.get()
             .and_then(|d| d.ok())
             .and_then(|d| d.conversation)
-            .map(|c| (c.title, c.peer_handle))
+            .map(|c| Header {
+                title: c.title,
+                handle: c.peer_handle,
+                verified: c.verified,
+                logo: c.logo,
+            })
             .or_else(|| prev.cloned())
             .unwrap_or_default()
     });
@@ -144,28 +182,38 @@ fn Conversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoView {
         .into_any(),
         Shown::Ready => {
             let typing = typing.clone();
+            let toolbar = toolbar.clone();
             view! {
                 <section class="conversation main">
                     <header class="conversation-header">
-                        <a class="btn ghost back-link" href="/chats" aria-label="Back to chats">"←"</a>
+                        <a class="btn ghost back-link" href=back.clone()
+                            aria-label=if back.starts_with("/biz/") { "Back to inbox" } else { "Back to chats" }>"←"</a>
                         {move || {
-                            let (title, handle) = header.get();
-                            view! { <Avatar name=title key=handle/> }
+                            let h = header.get();
+                            view! { <PartyAvatar name=h.title key=h.handle logo=h.logo/> }
                         }}
                         <div>
-                            <h2>{move || header.get().0}</h2>
+                            <h2>
+                                {move || header.get().title}
+                                {move || header.get().verified.then(|| view! { <VerifiedBadge/> })}
+                            </h2>
                             <div class="sub">
                                 {move || if typing() {
                                     view! { <span class="typing">"typing…"</span> }.into_any()
+                                } else if let Some(line) = status_line.and_then(|s| s.get()) {
+                                    view! { <span class="presence">{line}</span> }.into_any()
                                 } else {
-                                    view! { <span>{format!("@{}", header.get().1)}</span> }.into_any()
+                                    view! { <span>{format!("@{}", header.get().handle)}</span> }.into_any()
                                 }}
                             </div>
                         </div>
+                        {toolbar.map(|t| view! { <div class="toolbar">{t.run()}</div> })}
                     </header>
                     <MessageList data=data me=me engine=engine.clone()
-                        on_load_earlier=load_earlier/>
-                    <Composer engine=engine.clone() conversation_id=id/>
+                        on_load_earlier=load_earlier notes=notes.unwrap_or_else(|| RwSignal::new(Vec::new()))/>
+                    <Composer engine=engine.clone() conversation_id=id
+                        quick_replies=quick_replies.unwrap_or_else(|| Signal::derive(Vec::new))
+                        note_mode=note_mode.unwrap_or_else(|| RwSignal::new(false))/>
                 </section>
             }
             .into_any()

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 /// Which form.
 #[derive(Clone, Copy, PartialEq)]
@@ -31,16 +31,24 @@ pub fn Register() -> impl IntoView {
     view! { <AccountForm mode=Mode::Register/> }
 }
 
+/// Where to go after logging in: `?next=` when it is a path on this site, else the chats.
+fn next_path(next: Option<String>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
+}
+
 #[component]
 fn AccountForm(mode: Mode) -> impl IntoView {
     let ctx = AppCtx::get();
     let navigate = use_navigate();
+    let next = next_path(use_query_map().read_untracked().get("next"));
+    let target = next.clone().unwrap_or_else(|| "/chats".to_string());
     let handle = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
+    let submit_target = target.clone();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -49,6 +57,7 @@ fn AccountForm(mode: Mode) -> impl IntoView {
         busy.set(true);
         error.set(None);
         let navigate = navigate.clone();
+        let target = submit_target.clone();
         spawn_local(async move {
             let result = match mode {
                 Mode::Login => {
@@ -74,7 +83,7 @@ fn AccountForm(mode: Mode) -> impl IntoView {
                         token: session.token,
                         user: session.user,
                     });
-                    navigate("/chats", NavigateOptions::default());
+                    navigate(&target, NavigateOptions::default());
                 }
                 Err(ApiFailure::Refused(why)) => error.set(Some(why)),
                 Err(e) => error.set(Some(e.to_string())),
@@ -99,9 +108,15 @@ fn AccountForm(mode: Mode) -> impl IntoView {
         ),
     };
 
+    // The link to the other form keeps `next`, so registering also comes back.
+    let other_link = match &next {
+        Some(n) => format!("{other_link}?next={n}"),
+        None => other_link.to_string(),
+    };
+    let redirect_to = target.clone();
     view! {
         <Show when=move || ctx.auth.with(Option::is_some)>
-            <Redirect path="/chats"/>
+            <Redirect path=redirect_to.clone()/>
         </Show>
         <main class="auth-page">
             <div class="auth-card">

@@ -7,20 +7,21 @@ use super::{CONVERSATIONS, Db, MESSAGES, META, OUTBOX, Result, advance_cursor};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
 use kontor_protocol::{
-    Conversation, ConversationId, Message, MessageId, Pos, Seq, Timestamp, UserId,
+    AgentSignature, Conversation, ConversationId, Message, MessageId, Pos, Seq, Timestamp, UserId,
 };
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
 /// Folds a stored message into its conversation's counters; true when it is new from someone else.
-fn count_message(rec: &mut ConversationRecord, m: &Message, me: UserId) -> bool {
+pub(super) fn count_message(rec: &mut ConversationRecord, m: &Message, me: UserId) -> bool {
     if m.seq <= rec.last_seq {
         return false;
     }
+    let side = rec.side(me);
     rec.last_seq = m.seq;
     rec.last_activity = rec.last_activity.max(m.sent_at.0 as f64);
-    rec.preview = Some(Preview::of(&m.body, m.sender == me));
-    if m.sender != me && m.seq > rec.read_seq {
+    rec.preview = Some(Preview::of(&m.body, m.sender == side));
+    if m.sender != side && m.seq > rec.read_seq {
         rec.unread += 1;
         return true;
     }
@@ -74,7 +75,7 @@ impl Db {
         let mut fresh = BTreeMap::new();
         for m in messages {
             store.put(m).serde()?.await?;
-            if m.sender == me {
+            if m.sender == me || m.agent.as_ref().and_then(|a| a.id) == Some(me) {
                 // Sent from here (ack lost) or from another device: either way it is out.
                 outbox.delete(m.id.to_string()).build()?.await?;
             }
@@ -114,18 +115,25 @@ impl Db {
         let outbox = tx.object_store(OUTBOX)?;
         let pending: Option<OutboxRecord> = outbox.get(id.to_string()).serde()?.await?;
         if let Some(pending) = pending {
+            let rec = load_conversation(&tx, pending.conversation_id).await?;
+            // On a business's team the message is the business's, signed by this agent.
+            let acting_as = rec.as_ref().and_then(|r| r.acting_as);
             let message = Message {
                 id,
                 conversation_id: pending.conversation_id,
                 seq,
                 pos,
-                sender: me,
+                sender: acting_as.unwrap_or(me),
                 body: pending.body,
                 sent_at,
+                agent: acting_as.map(|_| AgentSignature {
+                    id: Some(me),
+                    name: String::new(),
+                }),
             };
             tx.object_store(MESSAGES)?.put(&message).serde()?.await?;
             outbox.delete(id.to_string()).build()?.await?;
-            if let Some(mut rec) = load_conversation(&tx, message.conversation_id).await? {
+            if let Some(mut rec) = rec {
                 count_message(&mut rec, &message, me);
                 tx.object_store(CONVERSATIONS)?.put(&rec).serde()?.await?;
             }
@@ -151,7 +159,7 @@ impl Db {
                 member.delivered = member.delivered.max(delivered);
                 member.read = member.read.max(read);
             }
-            if user == me && read > rec.read_seq {
+            if user == rec.side(me) && read > rec.read_seq {
                 // Read on another device.
                 rec.read_seq = read;
                 recount_unread(&tx, &mut rec, me).await?;

@@ -52,6 +52,16 @@ pub struct ConversationRecord {
     pub last_activity: f64,
     /// The newest message.
     pub preview: Option<Preview>,
+    /// The business this user answers for in this conversation, when they are on its team
+    /// rather than a member (such conversations live in the business inbox, not the chat list).
+    #[serde(default)]
+    pub acting_as: Option<UserId>,
+    /// The other party is a business the server operator verified.
+    #[serde(default)]
+    pub verified: bool,
+    /// The other party's logo (businesses).
+    #[serde(default)]
+    pub logo: Option<String>,
 }
 
 impl ConversationRecord {
@@ -67,6 +77,9 @@ impl ConversationRecord {
             unread: 0,
             last_activity: conversation.created_at.0 as f64,
             preview: None,
+            acting_as: None,
+            verified: false,
+            logo: None,
         };
         rec.merge_snapshot(conversation, me);
         rec
@@ -75,18 +88,41 @@ impl ConversationRecord {
     /// Takes members and marks from a newer server snapshot; keeps local counters.
     pub fn merge_snapshot(&mut self, conversation: &Conversation, me: UserId) {
         self.members = conversation.members.clone();
+        // Not a member: on the business's team, answering as the business.
+        self.acting_as = if conversation.members.iter().any(|m| m.user.id == me) {
+            None
+        } else {
+            conversation
+                .members
+                .iter()
+                .find(|m| m.user.business.is_some())
+                .map(|m| m.user.id)
+        };
+        let side = self.side(me);
         let peer = conversation
             .members
             .iter()
-            .find(|m| m.user.id != me)
+            .find(|m| m.user.id != side)
             .or(conversation.members.first());
         if let Some(peer) = peer {
             self.title = peer.user.display_name.clone();
             self.peer_handle = peer.user.handle.to_string();
+            self.verified = peer.user.is_verified_business();
+            self.logo = peer.user.business.as_ref().and_then(|b| b.logo.clone());
         }
-        if let Some(mine) = self.member(me) {
+        if let Some(mine) = self.member(side) {
             self.read_seq = self.read_seq.max(mine.read);
         }
+    }
+
+    /// The party this user writes as here: themselves, or the business they answer for.
+    pub fn side(&self, me: UserId) -> UserId {
+        self.acting_as.unwrap_or(me)
+    }
+
+    /// Whether this conversation belongs in the personal chat list (not a business inbox).
+    pub fn is_personal(&self) -> bool {
+        self.acting_as.is_none()
     }
 
     /// A member's entry.
@@ -151,7 +187,7 @@ impl Db {
             .await?
             .into_iter()
             .filter_map(|rec| {
-                let mine = rec.member(me)?;
+                let mine = rec.member(rec.side(me))?;
                 let delivered = (rec.last_seq > mine.delivered).then_some(rec.last_seq);
                 let read = (rec.read_seq > mine.read).then_some(rec.read_seq);
                 (delivered.is_some() || read.is_some())
@@ -176,6 +212,7 @@ pub(crate) async fn recount_unread(
         .serde()?
         .await?
         .collect::<Result<_, _>>()?;
-    rec.unread = later.iter().filter(|m| m.sender != me).count() as u32;
+    let side = rec.side(me);
+    rec.unread = later.iter().filter(|m| m.sender != side).count() as u32;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! The `messages` store: every message stored on this device, by `[conversation, seq]`.
 
-use super::{BY_CONVERSATION_SEQ, Db, MESSAGES, Result};
+use super::{BY_CONVERSATION_SEQ, CONVERSATIONS, Db, MESSAGES, Result};
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::prelude::*;
@@ -63,13 +63,31 @@ impl Db {
 }
 
 impl Db {
-    /// Stores older messages fetched from the server. They never change counters or the
-    /// cursor: they are older than everything the cursor covers.
+    /// Stores messages fetched from the server. Older ones change no counters; newer ones (a
+    /// business conversation opened from the inbox, which this device never synced) advance the
+    /// conversation's counters. Never the cursor: it counts only this user's own stream.
     pub async fn store_history(&self, messages: &[Message]) -> Result<()> {
-        let tx = self.tx(&[MESSAGES], true)?;
+        let me = self.me();
+        let tx = self.tx(&[MESSAGES, CONVERSATIONS], true)?;
         let store = tx.object_store(MESSAGES)?;
         for m in messages {
             store.put(m).serde()?.await?;
+        }
+        if let Some(first) = messages.first() {
+            let conversations = tx.object_store(CONVERSATIONS)?;
+            let rec: Option<super::ConversationRecord> = conversations
+                .get(first.conversation_id.to_string())
+                .serde()?
+                .await?;
+            if let Some(mut rec) = rec {
+                let before = rec.clone();
+                for m in messages {
+                    super::apply::count_message(&mut rec, m, me);
+                }
+                if rec != before {
+                    conversations.put(&rec).serde()?.await?;
+                }
+            }
         }
         tx.commit().await?;
         Ok(())

@@ -82,7 +82,11 @@ impl Engine {
                 conversation,
             } => {
                 let stored = self.db.apply_conversation(&conversation, pos).await;
-                let answer = self.stored(stored).map(|()| conversation.id);
+                let answer = self.stored(stored).map(|()| ServerFrame::ChatStarted {
+                    request_id,
+                    pos,
+                    conversation,
+                });
                 self.answer(request_id, answer);
             }
             ServerFrame::History {
@@ -91,8 +95,43 @@ impl Engine {
                 messages,
             } => {
                 let stored = self.db.store_history(&messages).await;
-                let answer = self.stored(stored).map(|()| conversation_id);
+                // The messages are in the database now; the answer need not carry them.
+                let answer = self.stored(stored).map(|()| ServerFrame::History {
+                    request_id,
+                    conversation_id,
+                    messages: Vec::new(),
+                });
                 self.answer(request_id, answer);
+            }
+            ServerFrame::Customer {
+                request_id,
+                conversation,
+                item,
+                panel,
+            } => {
+                // An inbox conversation this device may never have seen: keep it locally so the
+                // conversation view can show it (without moving the cursor).
+                let stored = self
+                    .db
+                    .apply_conversation(&conversation, kontor_protocol::Pos(0))
+                    .await;
+                let answer = self.stored(stored).map(|()| ServerFrame::Customer {
+                    request_id,
+                    conversation,
+                    item,
+                    panel,
+                });
+                self.answer(request_id, answer);
+            }
+            ServerFrame::InboxPage { request_id, .. } | ServerFrame::Notes { request_id, .. } => {
+                self.answer(request_id, Ok(frame));
+            }
+            ServerFrame::InboxItem { .. }
+            | ServerFrame::Note { .. }
+            | ServerFrame::Activity { .. }
+            | ServerFrame::AccessRevoked { .. } => {
+                self.hear(&frame);
+                self.tabs.post(&TabMessage::Live { frame });
             }
             ServerFrame::Typing {
                 conversation_id,
@@ -111,6 +150,15 @@ impl Engine {
                 request_id,
             } => {
                 if let Some(request_id) = request_id {
+                    // Fire-and-forget team writes learn of refusals through the listeners.
+                    let live = ServerFrame::Error {
+                        code,
+                        message: message.clone(),
+                        message_id: None,
+                        request_id: Some(request_id),
+                    };
+                    self.hear(&live);
+                    self.tabs.post(&TabMessage::Live { frame: live });
                     self.answer(request_id, Err(message));
                 } else if let Some(id) = message_id {
                     if code.is_transient() {
@@ -141,11 +189,7 @@ impl Engine {
         }
     }
 
-    fn answer(
-        &self,
-        request_id: kontor_protocol::RequestId,
-        answer: Result<kontor_protocol::ConversationId, String>,
-    ) {
+    fn answer(&self, request_id: kontor_protocol::RequestId, answer: super::Answer) {
         let waiting = self
             .pending
             .lock()
@@ -156,7 +200,7 @@ impl Engine {
                 let _ = tx.send(answer);
             }
             // Asked by another tab.
-            None => self.tabs.post(&TabMessage::ChatResult {
+            None => self.tabs.post(&TabMessage::Answer {
                 request_id,
                 result: answer,
             }),

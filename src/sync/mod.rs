@@ -7,6 +7,7 @@
 mod connection;
 mod events;
 mod tabs;
+mod team;
 
 use crate::session::Auth;
 use crate::store::{Db, OutboxRecord, StoreError};
@@ -59,6 +60,12 @@ const TYPING_SHOWN_MS: f64 = 4_000.0;
 /// How often this client tells others it is typing.
 const TYPING_EVERY_MS: f64 = 3_000.0;
 
+/// The answer to a request: the server's frame, or why there is none.
+pub type Answer = Result<kontor_protocol::ServerFrame, String>;
+
+/// A callback for live team frames.
+pub type Listener = Arc<dyn Fn(&kontor_protocol::ServerFrame) + Send + Sync>;
+
 /// The client's messaging engine for one logged-in account.
 pub struct Engine {
     /// Local database.
@@ -86,8 +93,11 @@ pub struct Engine {
     /// Caught up and live: this tab's connection, or the leader's as it last said.
     online: AtomicBool,
     stopped: AtomicBool,
-    /// Requests waiting for their answer (start chat, history), by id.
-    pending: Mutex<HashMap<RequestId, oneshot::Sender<Result<ConversationId, String>>>>,
+    /// Requests waiting for their answer (start chat, history, inbox pages …), by id.
+    pending: Mutex<HashMap<RequestId, oneshot::Sender<Answer>>>,
+    /// Who wants to hear live team frames (inbox changes, notes, activity).
+    listeners: Mutex<Vec<(u64, Listener)>>,
+    next_listener: std::sync::atomic::AtomicU64,
     last_typing: Mutex<HashMap<ConversationId, f64>>,
 }
 
@@ -126,6 +136,8 @@ impl Engine {
                 online: AtomicBool::new(false),
                 stopped: AtomicBool::new(false),
                 pending: Mutex::new(HashMap::new()),
+                listeners: Mutex::new(Vec::new()),
+                next_listener: std::sync::atomic::AtomicU64::new(1),
                 last_typing: Mutex::new(HashMap::new()),
             }
         });
@@ -176,7 +188,8 @@ impl Engine {
                 conversation_id,
                 user_id,
             } if !self.is_leader() => self.show_typing(conversation_id, user_id),
-            TabMessage::ChatResult { request_id, result } => {
+            TabMessage::Live { frame } => self.hear(&frame),
+            TabMessage::Answer { request_id, result } => {
                 let waiting = self
                     .pending
                     .lock()
@@ -327,11 +340,7 @@ impl Engine {
     }
 
     /// Sends a request and waits for its answer (from this tab's connection or the leader's).
-    async fn request(
-        &self,
-        request_id: RequestId,
-        frame: ClientFrame,
-    ) -> Result<ConversationId, String> {
+    pub(crate) async fn request(&self, request_id: RequestId, frame: ClientFrame) -> Answer {
         if !self.is_online() {
             return Err("You are offline. This needs a connection.".into());
         }
@@ -357,8 +366,13 @@ impl Engine {
     /// Opens (or finds) the direct chat with a handle.
     pub async fn start_chat(&self, handle: String) -> Result<ConversationId, String> {
         let request_id = RequestId::new();
-        self.request(request_id, ClientFrame::StartChat { request_id, handle })
-            .await
+        match self
+            .request(request_id, ClientFrame::StartChat { request_id, handle })
+            .await?
+        {
+            kontor_protocol::ServerFrame::ChatStarted { conversation, .. } => Ok(conversation.id),
+            _ => Err("Unexpected answer from the server.".into()),
+        }
     }
 
     /// Fetches older messages of a conversation from the server into the local database.

@@ -7,7 +7,7 @@
 
 use super::ConnStatus;
 use js_sys::{Function, Promise, Reflect};
-use kontor_protocol::{ClientFrame, ConversationId, RequestId, UserId};
+use kontor_protocol::{ClientFrame, ConversationId, RequestId, ServerFrame, UserId};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -27,11 +27,13 @@ pub(super) enum TabMessage {
         conversation_id: ConversationId,
         user_id: UserId,
     },
-    /// Answer to a relayed "start chat".
-    ChatResult {
+    /// Answer to a relayed request.
+    Answer {
         request_id: RequestId,
-        result: Result<ConversationId, String>,
+        result: Result<ServerFrame, String>,
     },
+    /// A live team frame (inbox change, note, activity), relayed by the leader.
+    Live { frame: ServerFrame },
     /// The server ended the session.
     SessionEnded,
     /// A new tab asks the leader to say its status.

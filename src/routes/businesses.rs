@@ -1,0 +1,107 @@
+//! `/biz`: the businesses the user works for (the installed app's "Business inbox" shortcut).
+//! With exactly one, it goes straight to that business's inbox.
+
+use super::biz_util::{self, TopBar, alert};
+use crate::api;
+use crate::app::AppCtx;
+use crate::components::verified::{PartyAvatar, VerifiedBadge};
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_navigate;
+
+/// `/biz`
+#[component]
+pub fn MyBusinesses() -> impl IntoView {
+    let ctx = AppCtx::get();
+    move || {
+        if ctx.auth.with(Option::is_none) {
+            view! { <Redirect path=biz_util::login_then("/biz")/> }.into_any()
+        } else {
+            view! { <BusinessList/> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn BusinessList() -> impl IntoView {
+    let ctx = AppCtx::get();
+    let navigate = use_navigate();
+    let mine = LocalResource::new(move || {
+        let token = biz_util::token(ctx);
+        async move {
+            match token {
+                Ok(token) => api::business::mine(&token).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            }
+        }
+    });
+    // One business: this page is only a stop on the way to its inbox.
+    Effect::new(move || {
+        if let Some(Ok(list)) = mine.get()
+            && let [only] = list.as_slice()
+        {
+            navigate(
+                &format!("/biz/{}/inbox", only.business.handle),
+                NavigateOptions {
+                    replace: true,
+                    ..NavigateOptions::default()
+                },
+            );
+        }
+    });
+
+    view! {
+        <div class="biz-page">
+            <TopBar/>
+            <main class="biz-main biz-narrow">
+                <section class="biz-card">
+                    <p class="biz-back"><a href="/chats">"← Back to chats"</a></p>
+                    <h1>"Your businesses"</h1>
+                    {move || match mine.get() {
+                        None => view! { <p class="hint">"Loading…"</p> }.into_any(),
+                        Some(Err(e)) => alert(e).into_any(),
+                        Some(Ok(list)) if list.is_empty() => view! {
+                            <p class="hint">
+                                "You are not on the team of any business yet. Create one, or open "
+                                "an invite link from a business's owner."
+                            </p>
+                        }
+                        .into_any(),
+                        Some(Ok(list)) => {
+                            let items = list
+                                .into_iter()
+                                .map(|m| {
+                                    let handle = m.business.handle.to_string();
+                                    let name = m.business.profile.name.clone();
+                                    view! {
+                                        <li>
+                                            <a class="biz-list-link" href=format!("/biz/{handle}/inbox")>
+                                                <PartyAvatar name=name.clone() key=handle.clone()
+                                                    logo=m.business.logo.clone()/>
+                                                <span class="biz-list-text">
+                                                    <span class="biz-list-name">
+                                                        {name}
+                                                        {m.business.verified.then(|| view! { <VerifiedBadge/> })}
+                                                    </span>
+                                                    <span class="biz-list-sub">
+                                                        "@"{handle.clone()} " · " {m.role.label()}
+                                                    </span>
+                                                </span>
+                                            </a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view();
+                            view! { <ul class="biz-list" aria-label="Your businesses">{items}</ul> }
+                                .into_any()
+                        }
+                    }}
+                    <div class="biz-row">
+                        <a class="btn" href="/biz/new">"Create business"</a>
+                    </div>
+                </section>
+            </main>
+        </div>
+    }
+}
