@@ -112,7 +112,11 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
         return axum::response::Redirect::to(&format!("/b/{handle}")).into_response();
     }
     let file_name = path.rsplit('/').next().unwrap_or_default();
-    if !file_name.contains('.') || file_name == "index.html" {
+    // App routes may end in a handle, and handles may hold dots (`/b/nordic.bikes`).
+    let app_route = ["/b/", "/biz/", "/join/", "/chats/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    if app_route || !file_name.contains('.') || file_name == "index.html" {
         return state.shell.response();
     }
     let cache = if is_hashed_asset(file_name) {

@@ -41,6 +41,12 @@ async fn client_routes_get_the_shell_with_a_strict_csp() {
         "/chats",
         "/chats/0197a1b2-0000-7000-8000-000000000000",
         "/login",
+        // Handles may hold dots: still app routes, not files.
+        "/b/nordic.bikes",
+        "/biz/nordic.bikes/inbox",
+        "/biz/nordic.bikes/inbox/0197a1b2-0000-7000-8000-000000000000",
+        "/biz/nordic.bikes/settings",
+        "/join/abc-DEF_123",
     ] {
         let res = http
             .get(format!("{}{path}", server.base))
