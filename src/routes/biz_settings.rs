@@ -662,13 +662,6 @@ fn QuickRepliesSection(handle: String, replies: Vec<QuickReply>) -> impl IntoVie
         if busy.get_untracked() {
             return;
         }
-        let token = match biz_util::token(ctx) {
-            Ok(t) => t,
-            Err(e) => {
-                error.set(Some(e));
-                return;
-            }
-        };
         let reply = NewQuickReply {
             shortcut: shortcut
                 .get_untracked()
@@ -678,38 +671,29 @@ fn QuickRepliesSection(handle: String, replies: Vec<QuickReply>) -> impl IntoVie
             text: text.get_untracked(),
         };
         let handle = handle.get_value();
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = api::business::add_quick_reply(&token, &handle, &reply).await;
-            busy.set(false);
-            match result {
-                Ok(r) => {
-                    replies.update(|list| list.push(r));
-                    shortcut.set(String::new());
-                    text.set(String::new());
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        biz_util::call(
+            ctx,
+            error,
+            Some(busy),
+            move |token| async move { api::business::add_quick_reply(&token, &handle, &reply).await },
+            move |r| {
+                replies.update(|list| list.push(r));
+                shortcut.set(String::new());
+                text.set(String::new());
+            },
+        );
     };
 
     let delete = move |reply: QuickReply| {
-        let token = match biz_util::token(ctx) {
-            Ok(t) => t,
-            Err(e) => {
-                error.set(Some(e));
-                return;
-            }
-        };
         let handle = handle.get_value();
-        error.set(None);
-        spawn_local(async move {
-            match api::business::delete_quick_reply(&token, &handle, reply.id).await {
-                Ok(()) => replies.update(|list| list.retain(|r| r.id != reply.id)),
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        let id = reply.id;
+        biz_util::call(
+            ctx,
+            error,
+            None,
+            move |token| async move { api::business::delete_quick_reply(&token, &handle, id).await },
+            move |()| replies.update(|list| list.retain(|r| r.id != id)),
+        );
     };
 
     view! {
@@ -778,49 +762,33 @@ fn LabelsSection(handle: String, labels: Vec<Label>) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let token = match biz_util::token(ctx) {
-            Ok(t) => t,
-            Err(e) => {
-                error.set(Some(e));
-                return;
-            }
-        };
         let label = NewLabel {
             name: name.get_untracked(),
             color: color.get_untracked(),
         };
         let handle = handle.get_value();
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = api::business::add_label(&token, &handle, &label).await;
-            busy.set(false);
-            match result {
-                Ok(l) => {
-                    labels.update(|list| list.push(l));
-                    name.set(String::new());
-                }
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        biz_util::call(
+            ctx,
+            error,
+            Some(busy),
+            move |token| async move { api::business::add_label(&token, &handle, &label).await },
+            move |l| {
+                labels.update(|list| list.push(l));
+                name.set(String::new());
+            },
+        );
     };
 
     let delete = move |label: Label| {
-        let token = match biz_util::token(ctx) {
-            Ok(t) => t,
-            Err(e) => {
-                error.set(Some(e));
-                return;
-            }
-        };
         let handle = handle.get_value();
-        error.set(None);
-        spawn_local(async move {
-            match api::business::delete_label(&token, &handle, label.id).await {
-                Ok(()) => labels.update(|list| list.retain(|l| l.id != label.id)),
-                Err(e) => error.set(Some(e.to_string())),
-            }
-        });
+        let id = label.id;
+        biz_util::call(
+            ctx,
+            error,
+            None,
+            move |token| async move { api::business::delete_label(&token, &handle, id).await },
+            move |()| labels.update(|list| list.retain(|l| l.id != id)),
+        );
     };
 
     view! {

@@ -45,6 +45,41 @@ pub(crate) fn token(ctx: AppCtx) -> Result<SessionToken, String> {
         .ok_or_else(|| "You are logged out. Log in again to continue.".to_string())
 }
 
+/// Runs an authorised API call in the background: a missing session or the server's refusal
+/// lands in `error`, `busy` is on meanwhile, and `done` gets the answer.
+pub(crate) fn call<T, F>(
+    ctx: AppCtx,
+    error: RwSignal<Option<String>>,
+    busy: Option<RwSignal<bool>>,
+    request: impl FnOnce(SessionToken) -> F + 'static,
+    done: impl FnOnce(T) + 'static,
+) where
+    T: 'static,
+    F: std::future::Future<Output = Result<T, crate::api::ApiFailure>> + 'static,
+{
+    let token = match token(ctx) {
+        Ok(t) => t,
+        Err(e) => {
+            error.set(Some(e));
+            return;
+        }
+    };
+    if let Some(b) = busy {
+        b.set(true);
+    }
+    error.set(None);
+    spawn_local(async move {
+        let result = request(token).await;
+        if let Some(b) = busy {
+            b.set(false);
+        }
+        match result {
+            Ok(answer) => done(answer),
+            Err(e) => error.set(Some(e.to_string())),
+        }
+    });
+}
+
 /// The logged-in account's engine, waiting (up to 30 s) while it opens its database.
 pub(crate) async fn engine(ctx: AppCtx) -> Result<Arc<Engine>, String> {
     for _ in 0..300 {

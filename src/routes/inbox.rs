@@ -622,6 +622,21 @@ fn CustomerConversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoVie
                     remember(engine.set_inbox_status(id, status, snooze));
                 }
             };
+            let snooze_until = {
+                let engine = engine.clone();
+                move |ev| {
+                    let value = event_target_value(&ev);
+                    let snooze = if value == "next" {
+                        Snooze::NextMessage
+                    } else if let Ok(hours) = value.parse::<u32>() {
+                        let at = js_sys::Date::now() as i64 + i64::from(hours) * 3_600_000;
+                        Snooze::Time { at: Timestamp(at) }
+                    } else {
+                        return;
+                    };
+                    remember(engine.set_inbox_status(id, InboxStatus::Snoozed, Some(snooze)));
+                }
+            };
             let mine = move || {
                 item.get()
                     .and_then(|i| i.assignee)
@@ -651,6 +666,24 @@ fn CustomerConversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoVie
                             selected=move || item.get().is_some_and(|i| i.status == s)>{s.label()}</option>
                     }).collect_view()}
                 </select>
+                <Show when=move || item.get().is_some_and(|i| i.status == InboxStatus::Snoozed)>
+                    <label class="visually-hidden" for="snooze">"Snooze until"</label>
+                    <select id="snooze" aria-label="Snooze until" on:change=snooze_until.clone()>
+                        <option value="next" selected=move || item.get().is_some_and(|i| i.snooze == Some(Snooze::NextMessage))>
+                            "The customer writes"
+                        </option>
+                        {move || match item.get().and_then(|i| i.snooze) {
+                            Some(Snooze::Time { at }) => Some(view! {
+                                <option value="" selected=true>{format!("{} {}", time::day_label(at.0 as f64), time::clock(at.0 as f64))}</option>
+                            }),
+                            _ => None,
+                        }}
+                        <option value="1">"In 1 hour"</option>
+                        <option value="3">"In 3 hours"</option>
+                        <option value="24">"In 1 day"</option>
+                        <option value="168">"In 1 week"</option>
+                    </select>
+                </Show>
                 <button class="btn small secondary" type="button"
                     aria-pressed=move || note_mode.get().to_string()
                     on:click=move |_| note_mode.update(|n| *n = !*n)>

@@ -93,10 +93,14 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         }
     }
 
-    pub(super) async fn notes(
+    /// Reads something of a customer conversation for a team member; anyone else is told
+    /// "not found".
+    async fn team_read<T: Send + 'static>(
         &mut self,
         request_id: RequestId,
         conversation_id: ConversationId,
+        read: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError> + Send + 'static,
+        answer: impl FnOnce(T) -> ServerFrame,
     ) -> Result<(), End> {
         let user = self.origin.user;
         let found = self
@@ -106,18 +110,32 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 if !reads::audience(c, conversation_id)?.is_team(user) {
                     return Err(StoreError::NotFound);
                 }
-                inbox::notes(c, conversation_id)
+                read(c)
             })
             .await;
         let frame = match found {
-            Ok(notes) => ServerFrame::Notes {
+            Ok(value) => answer(value),
+            Err(e) => error_frame(&e, Some(request_id)),
+        };
+        self.send(&frame).await
+    }
+
+    pub(super) async fn notes(
+        &mut self,
+        request_id: RequestId,
+        conversation_id: ConversationId,
+    ) -> Result<(), End> {
+        self.team_read(
+            request_id,
+            conversation_id,
+            move |c| inbox::notes(c, conversation_id),
+            |notes| ServerFrame::Notes {
                 request_id,
                 conversation_id,
                 notes,
             },
-            Err(e) => error_frame(&e, Some(request_id)),
-        };
-        self.send(&frame).await
+        )
+        .await
     }
 
     pub(super) async fn customer(
@@ -125,31 +143,24 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         request_id: RequestId,
         conversation_id: ConversationId,
     ) -> Result<(), End> {
-        let user = self.origin.user;
-        let found = self
-            .state
-            .store
-            .read(move |c| {
-                if !reads::audience(c, conversation_id)?.is_team(user) {
-                    return Err(StoreError::NotFound);
-                }
+        self.team_read(
+            request_id,
+            conversation_id,
+            move |c| {
                 let item = inbox::item(c, conversation_id)?.ok_or(StoreError::NotFound)?;
                 let conversation =
                     reads::conversation(c, conversation_id)?.ok_or(StoreError::NotFound)?;
                 let panel = inbox::customer_panel(c, &item)?;
                 Ok((conversation, item, panel))
-            })
-            .await;
-        let frame = match found {
-            Ok((conversation, item, panel)) => ServerFrame::Customer {
+            },
+            |(conversation, item, panel)| ServerFrame::Customer {
                 request_id,
                 conversation,
                 item,
                 panel,
             },
-            Err(e) => error_frame(&e, Some(request_id)),
-        };
-        self.send(&frame).await
+        )
+        .await
     }
 
     pub(super) async fn activity(
