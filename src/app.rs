@@ -50,6 +50,7 @@ impl AppCtx {
         spawn_local(async move {
             crate::api::logout(&auth.token).await;
             let _ = Db::delete(auth.user.id).await;
+            crate::media::clear(auth.user.id).await;
         });
     }
 }

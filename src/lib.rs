@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod media;
 pub mod pwa;
 pub mod routes;
 pub mod session;

@@ -42,6 +42,7 @@ fn message(c: &Conversation, from: &User, seq: u64, pos: u64) -> Message {
         body: format!("message {seq}"),
         sent_at: Timestamp(1_700_000_000_000 + seq as i64),
         agent: None,
+        attachment: None,
     }
 }
 
@@ -67,6 +68,7 @@ async fn outbox_survives_reopening_and_ack_moves_it_to_messages() {
         body: "first".into(),
         queued_at: 1.0,
         failed: None,
+        upload: None,
     };
     let second = OutboxRecord {
         id: MessageId::new(),
@@ -126,6 +128,7 @@ async fn own_message_arriving_by_sync_clears_the_outbox() {
         body: "lost ack".into(),
         queued_at: 1.0,
         failed: None,
+        upload: None,
     };
     db.queue_message(&pending).await.unwrap();
     let mut synced = message(&c, &me, 1, 7);
@@ -239,6 +242,7 @@ async fn failed_messages_can_be_retried_or_discarded() {
         body: "x".into(),
         queued_at: 1.0,
         failed: None,
+        upload: None,
     };
     db.queue_message(&rec).await.unwrap();
     db.set_failed(rec.id, Some("too large".into()))
@@ -280,6 +284,7 @@ async fn eviction_keeps_the_newest_messages_and_the_outbox_and_history_refills()
         body: "never evicted".into(),
         queued_at: 1.0,
         failed: None,
+        upload: None,
     };
     db.queue_message(&unsent).await.unwrap();
 
@@ -335,6 +340,7 @@ async fn an_agent_answers_as_the_business_and_the_chat_stays_out_of_the_chat_lis
         body: "We are on it".into(),
         queued_at: 1.0,
         failed: None,
+        upload: None,
     };
     db.queue_message(&queued).await.unwrap();
     db.apply_ack(queued.id, Seq(3), Pos(7), Timestamp(1_700_000_000_100))
@@ -352,4 +358,72 @@ async fn an_agent_answers_as_the_business_and_the_chat_stays_out_of_the_chat_lis
     );
     db.close();
     Db::delete(agent.id).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_file_waits_in_the_outbox_until_uploaded_and_its_bytes_survive() {
+    use kontor_protocol::AttachmentId;
+    use kontor_protocol::media::{Attachment, AttachmentKind};
+    use kontor_web::store::PendingUpload;
+
+    let (me, peer) = (user("sender"), user("receiver"));
+    let db = fresh(&me).await;
+    let c = conversation(&me, &peer);
+    db.apply_conversation(&c, Pos(1)).await.unwrap();
+    let bytes = js_sys::Uint8Array::from(&b"%PDF-1.4 test"[..]);
+    let parts = js_sys::Array::of1(&bytes);
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap();
+    let rec = OutboxRecord {
+        id: MessageId::new(),
+        conversation_id: c.id,
+        body: String::new(),
+        queued_at: 1.0,
+        failed: None,
+        upload: Some(PendingUpload {
+            kind: AttachmentKind::Document,
+            name: "ticket.pdf".into(),
+            mime: "application/pdf".into(),
+            size: 13,
+            duration_ms: None,
+            upload_id: None,
+            received: 0,
+            attachment: None,
+        }),
+    };
+    db.queue_upload(&rec, &blob).await.unwrap();
+    // Not ready to send: the file is not uploaded yet. The chat list says what it is.
+    let queued = db.outbox().await.unwrap();
+    assert!(!queued[0].ready());
+    let listed = db.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!(listed.preview.unwrap().text, "📄 ticket.pdf");
+    // The bytes are there for resuming after a reload.
+    let stored = db.upload_blob(rec.id).await.unwrap().expect("file kept");
+    assert_eq!(stored.size(), 13.0);
+
+    let attachment = Attachment {
+        id: AttachmentId::new(),
+        kind: AttachmentKind::Document,
+        name: "ticket.pdf".into(),
+        mime: "application/pdf".into(),
+        size: 13,
+        width: None,
+        height: None,
+        duration_ms: None,
+    };
+    let updated = db
+        .update_upload(rec.id, |u| u.attachment = Some(attachment.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(updated.ready());
+    // The ack moves it into the messages with its attachment, and the file leaves this device.
+    db.apply_ack(rec.id, Seq(1), Pos(2), Timestamp(1_700_000_000_001))
+        .await
+        .unwrap();
+    let messages = db.latest_messages(c.id, 10).await.unwrap();
+    assert_eq!(messages[0].attachment.as_ref(), Some(&attachment));
+    assert!(db.upload_blob(rec.id).await.unwrap().is_none());
+    assert!(db.outbox().await.unwrap().is_empty());
+    db.close();
+    Db::delete(me.id).await.unwrap();
 }

@@ -52,7 +52,6 @@ pub enum ApiErrorCode {
     BadRequest,
     /// Too many attempts; wait a little.
     TooManyRequests,
-    /// Server-side failure.
     /// A field of the request is not acceptable (the message says which).
     InvalidField,
     /// The caller is not on the business's team, or their role does not allow this.
@@ -63,8 +62,13 @@ pub enum ApiErrorCode {
     Gone,
     /// The upload is too big.
     TooLarge,
-    /// The upload is not a PNG, JPEG or WebP image that decodes.
+    /// The upload is not an image of an accepted type that decodes (logos: PNG, JPEG or WebP;
+    /// photo attachments: also GIF).
     InvalidImage,
+    /// The request does not fit the current state, e.g. an upload chunk at the wrong offset or
+    /// completing an upload that is missing bytes (the message gives the numbers).
+    Conflict,
+    /// Server-side failure.
     Internal,
 }
 

@@ -41,8 +41,12 @@ pub enum ClientFrame {
         id: MessageId,
         /// Target conversation; the sender must be a member.
         conversation_id: ConversationId,
-        /// Text, at most [`crate::limits::MAX_BODY_BYTES`] bytes.
+        /// Text, at most [`crate::limits::MAX_BODY_BYTES`] bytes (with an attachment: its
+        /// caption, possibly empty).
         body: String,
+        /// A completed upload of the sender's to this conversation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attachment: Option<crate::AttachmentId>,
     },
     /// Open (or find) the direct chat with the user who has this handle.
     StartChat {
@@ -404,6 +408,7 @@ mod tests {
             id: MessageId::new(),
             conversation_id,
             body: "hej \"världen\" \u{1F600}\n".into(),
+            attachment: None,
         });
         round_trip_client(ClientFrame::StartChat {
             request_id: RequestId::new(),
@@ -447,6 +452,7 @@ mod tests {
             body: "hi".into(),
             sent_at: Timestamp(1),
             agent: None,
+            attachment: None,
         };
         round_trip_server(ServerFrame::Ready {
             user: alice.clone(),

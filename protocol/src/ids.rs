@@ -72,6 +72,14 @@ uuid_id!(
     /// A quick reply of a business.
     QuickReplyId
 );
+uuid_id!(
+    /// A file being uploaded (resumable until it completes).
+    UploadId
+);
+uuid_id!(
+    /// A completed, stored attachment.
+    AttachmentId
+);
 
 impl From<BusinessId> for UserId {
     fn from(id: BusinessId) -> Self {

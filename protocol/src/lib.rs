@@ -12,12 +12,13 @@ pub mod frames;
 pub mod handle;
 pub mod ids;
 pub mod limits;
+pub mod media;
 pub mod model;
 
 pub use frames::{ClientFrame, ErrorCode, ReceiptKind, ServerFrame};
 pub use handle::{Handle, HandleError};
 pub use ids::{
-    BusinessId, ConversationId, LabelId, MessageId, NoteId, Pos, QuickReplyId, RequestId, Seq,
-    SessionToken, Timestamp, UserId,
+    AttachmentId, BusinessId, ConversationId, LabelId, MessageId, NoteId, Pos, QuickReplyId,
+    RequestId, Seq, SessionToken, Timestamp, UploadId, UserId,
 };
 pub use model::{AgentSignature, Conversation, ConversationKind, Member, Message, User};

@@ -1,6 +1,7 @@
 //! The things the protocol talks about: users, conversations, messages.
 
 use crate::business::BusinessBadge;
+use crate::media::Attachment;
 use crate::{ConversationId, Handle, MessageId, Pos, Seq, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +93,9 @@ pub struct Message {
     /// customers unless the business shows agent names).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<AgentSignature>,
+    /// A photo, document or voice note; `body` is then its caption (may be empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
 }
 
 /// Which agent wrote a business's message.

@@ -1,11 +1,13 @@
 //! The conversation's messages: a `log` of articles with day separators, times and, for my own
 //! messages, their state.
 
+use crate::components::attachment::{AttachmentView, PendingFile};
 use crate::components::icons::{MessageState, StateIcon};
-use crate::store::{ConversationRecord, Db, OutboxRecord, StoreError};
+use crate::store::{ConversationRecord, Db, OutboxRecord, PendingUpload, StoreError};
 use crate::sync::Engine;
 use crate::time;
 use kontor_protocol::business::Note;
+use kontor_protocol::media::Attachment;
 use kontor_protocol::{ConversationId, Message, MessageId, NoteId, UserId};
 use leptos::html;
 use leptos::prelude::*;
@@ -76,6 +78,10 @@ enum Row {
         failure: Option<String>,
         /// The business agent who wrote it, where known.
         author: Option<String>,
+        /// A stored photo, document or voice note.
+        attachment: Option<Box<Attachment>>,
+        /// A file still uploading (outbox).
+        upload: Option<Box<PendingUpload>>,
     },
     /// A private note of the business team (never shown to customers: they never get one).
     Note {
@@ -90,7 +96,12 @@ impl Row {
     fn key(&self) -> String {
         match self {
             Row::Day { key, .. } => format!("day-{key}"),
-            Row::Message { id, state, .. } => format!("{id}-{state:?}"),
+            Row::Message {
+                id, state, upload, ..
+            } => format!(
+                "{id}-{state:?}-{}",
+                upload.as_ref().is_some_and(|u| u.attachment.is_some())
+            ),
             Row::Note { id, .. } => format!("note-{id}"),
         }
     }
@@ -150,6 +161,8 @@ fn rows(data: &ConversationData, me: UserId, notes: &[Note]) -> Vec<Row> {
                 .as_ref()
                 .map(|a| a.name.clone())
                 .filter(|n| !n.is_empty()),
+            attachment: m.attachment.clone().map(Box::new),
+            upload: None,
         });
     }
     for n in notes {
@@ -170,6 +183,8 @@ fn rows(data: &ConversationData, me: UserId, notes: &[Note]) -> Vec<Row> {
             }),
             failure: o.failed.clone(),
             author: None,
+            attachment: None,
+            upload: o.upload.clone().map(Box::new),
         });
     }
     rows
@@ -253,6 +268,8 @@ fn row_view(row: Row, engine: Arc<Engine>) -> AnyView {
             state,
             failure,
             author,
+            attachment,
+            upload,
         } => {
             let retry = {
                 let engine = engine.clone();
@@ -261,6 +278,7 @@ fn row_view(row: Row, engine: Arc<Engine>) -> AnyView {
                     spawn_local(async move { engine.retry(id).await });
                 }
             };
+            let pending_engine = engine.clone();
             let discard = move |_| {
                 let engine = engine.clone();
                 spawn_local(async move { engine.discard(id).await });
@@ -268,7 +286,9 @@ fn row_view(row: Row, engine: Arc<Engine>) -> AnyView {
             view! {
                 <article class="message" class:own=own>
                     {author.map(|a| view! { <div class="author">{a}</div> })}
-                    <div class="body">{body}</div>
+                    {attachment.map(|a| view! { <AttachmentView attachment=*a caption=body.clone()/> })}
+                    {upload.map(|u| view! { <PendingFile engine=pending_engine id=id upload=*u/> })}
+                    {(!body.is_empty()).then(|| view! { <div class="body">{body.clone()}</div> })}
                     <div class="meta">
                         <span>{time}</span>
                         {state.map(|s| view! { <StateIcon state=s/> })}

@@ -1,6 +1,7 @@
 //! Building blocks of the pages.
 
 pub mod account_menu;
+pub mod attachment;
 pub mod avatar;
 pub mod biz_nav;
 pub mod brand;

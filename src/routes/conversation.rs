@@ -1,7 +1,7 @@
 //! `/chats/{id}`: one conversation.
 
 use crate::app::AppCtx;
-use crate::components::composer::Composer;
+use crate::components::composer::{Composer, files_of};
 use crate::components::message_list::{ConversationData, MessageList};
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
 use crate::sync::Engine;
@@ -183,8 +183,32 @@ pub fn Conversation(
         Shown::Ready => {
             let typing = typing.clone();
             let toolbar = toolbar.clone();
+            let drop_engine = engine.clone();
+            let dragging = RwSignal::new(false);
             view! {
-                <section class="conversation main">
+                <section class="conversation main" class:dragging=move || dragging.get()
+                    on:dragover=move |ev: leptos::ev::DragEvent| {
+                        // Only files are accepted here; saying so lets the drop happen.
+                        if ev.data_transfer().is_some_and(|d| d.types().includes(&"Files".into(), 0)) {
+                            ev.prevent_default();
+                            dragging.set(true);
+                        }
+                    }
+                    on:dragleave=move |_| dragging.set(false)
+                    on:drop=move |ev: leptos::ev::DragEvent| {
+                        dragging.set(false);
+                        let files = files_of(ev.data_transfer().and_then(|d| d.files()));
+                        if files.is_empty() {
+                            return;
+                        }
+                        ev.prevent_default();
+                        let engine = drop_engine.clone();
+                        spawn_local(async move {
+                            if let Err(e) = engine.send_files(id, files, String::new()).await {
+                                engine.problem.set(Some(e));
+                            }
+                        });
+                    }>
                     <header class="conversation-header">
                         <a class="btn ghost back-link" href=back.clone()
                             aria-label=if back.starts_with("/biz/") { "Back to inbox" } else { "Back to chats" }>"←"</a>

@@ -3,7 +3,7 @@
 
 use super::conversations::{ConversationRecord, Preview, recount_unread};
 use super::outbox::OutboxRecord;
-use super::{CONVERSATIONS, Db, MESSAGES, META, OUTBOX, Result, advance_cursor};
+use super::{CONVERSATIONS, Db, MESSAGES, META, OUTBOX, Result, UPLOAD_BLOBS, advance_cursor};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
 use kontor_protocol::{
@@ -11,6 +11,19 @@ use kontor_protocol::{
 };
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+
+/// What the chat list shows for a message: its text, or what it carries.
+fn preview_text(m: &Message) -> String {
+    use kontor_protocol::media::AttachmentKind;
+    match (&m.attachment, m.body.trim().is_empty()) {
+        (Some(a), true) => match a.kind {
+            AttachmentKind::Photo => "📷 Photo".to_string(),
+            AttachmentKind::Voice => "🎤 Voice note".to_string(),
+            AttachmentKind::Document => format!("📄 {}", a.name),
+        },
+        _ => m.body.clone(),
+    }
+}
 
 /// Folds a stored message into its conversation's counters; true when it is new from someone else.
 pub(super) fn count_message(rec: &mut ConversationRecord, m: &Message, me: UserId) -> bool {
@@ -20,7 +33,7 @@ pub(super) fn count_message(rec: &mut ConversationRecord, m: &Message, me: UserI
     let side = rec.side(me);
     rec.last_seq = m.seq;
     rec.last_activity = rec.last_activity.max(m.sent_at.0 as f64);
-    rec.preview = Some(Preview::of(&m.body, m.sender == side));
+    rec.preview = Some(Preview::of(&preview_text(m), m.sender == side));
     if m.sender != side && m.seq > rec.read_seq {
         rec.unread += 1;
         return true;
@@ -111,9 +124,14 @@ impl Db {
         sent_at: Timestamp,
     ) -> Result<()> {
         let me = self.me();
-        let tx = self.tx(&[CONVERSATIONS, MESSAGES, OUTBOX, META], true)?;
+        let tx = self.tx(&[CONVERSATIONS, MESSAGES, OUTBOX, META, UPLOAD_BLOBS], true)?;
         let outbox = tx.object_store(OUTBOX)?;
         let pending: Option<OutboxRecord> = outbox.get(id.to_string()).serde()?.await?;
+        // Sent: its file lives on the server now.
+        tx.object_store(UPLOAD_BLOBS)?
+            .delete(id.to_string())
+            .build()?
+            .await?;
         if let Some(pending) = pending {
             let rec = load_conversation(&tx, pending.conversation_id).await?;
             // On a business's team the message is the business's, signed by this agent.
@@ -130,6 +148,7 @@ impl Db {
                     id: Some(me),
                     name: String::new(),
                 }),
+                attachment: pending.upload.and_then(|u| u.attachment),
             };
             tx.object_store(MESSAGES)?.put(&message).serde()?.await?;
             outbox.delete(id.to_string()).build()?.await?;

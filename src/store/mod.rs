@@ -2,7 +2,8 @@
 //!
 //! One database per account (`kontor-{user id}`), so two people sharing a browser never see each
 //! other's chats. Stores: `conversations`, `messages` (indexed by conversation and sequence),
-//! `outbox` (messages written but not yet acknowledged) and `meta` (the resume cursor). Everything
+//! `outbox` (messages written but not yet acknowledged), `upload_blobs` (their files while they
+//! upload) and `meta` (the resume cursor). Everything
 //! a server event changes is written in one transaction, cursor included, so a crash can never
 //! leave the cursor ahead of the data.
 
@@ -13,7 +14,7 @@ mod outbox;
 mod schema;
 
 pub use conversations::{ConversationRecord, Preview};
-pub use outbox::OutboxRecord;
+pub use outbox::{OutboxRecord, PendingUpload};
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -27,6 +28,7 @@ pub(crate) const CONVERSATIONS: &str = "conversations";
 pub(crate) const MESSAGES: &str = "messages";
 pub(crate) const OUTBOX: &str = "outbox";
 pub(crate) const META: &str = "meta";
+pub(crate) const UPLOAD_BLOBS: &str = "upload_blobs";
 /// Index of `messages` on `[conversation_id, seq]`.
 pub(crate) const BY_CONVERSATION_SEQ: &str = "by_conversation_seq";
 /// Index of `outbox` on `conversation_id`.

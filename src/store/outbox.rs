@@ -2,11 +2,45 @@
 //! An entry leaves only when the server's ack (or the stored message itself) arrives.
 
 use super::conversations::{ConversationRecord, Preview};
-use super::{BY_CONVERSATION, CONVERSATIONS, Db, OUTBOX, Result};
+use super::{BY_CONVERSATION, CONVERSATIONS, Db, OUTBOX, Result, UPLOAD_BLOBS};
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::prelude::*;
-use kontor_protocol::{ConversationId, MessageId};
+use kontor_protocol::media::{Attachment, AttachmentKind};
+use kontor_protocol::{ConversationId, MessageId, UploadId};
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+
+/// The file of a message that goes out once it is uploaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingUpload {
+    /// Photo, document or voice note.
+    pub kind: AttachmentKind,
+    /// File name.
+    pub name: String,
+    /// Media type.
+    pub mime: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Voice notes: length.
+    pub duration_ms: Option<u32>,
+    /// The server's upload, once announced.
+    pub upload_id: Option<UploadId>,
+    /// Bytes the server has.
+    pub received: u64,
+    /// Set when the upload completed: the message can go out.
+    pub attachment: Option<Attachment>,
+}
+
+impl PendingUpload {
+    /// What the chat list says for it.
+    pub fn summary(&self) -> String {
+        match self.kind {
+            AttachmentKind::Photo => "📷 Photo".to_string(),
+            AttachmentKind::Voice => "🎤 Voice note".to_string(),
+            AttachmentKind::Document => format!("📄 {}", self.name),
+        }
+    }
+}
 
 /// A message waiting to be sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +55,30 @@ pub struct OutboxRecord {
     pub queued_at: f64,
     /// Why the server refused it, if it did (shown with a retry button).
     pub failed: Option<String>,
+    /// A file that goes with it (the message waits until it is uploaded).
+    #[serde(default)]
+    pub upload: Option<PendingUpload>,
+}
+
+impl OutboxRecord {
+    /// Ready to send: no file, or its upload is complete.
+    pub fn ready(&self) -> bool {
+        self.upload.as_ref().is_none_or(|u| u.attachment.is_some())
+    }
+
+    /// The frame that sends it.
+    pub fn frame(&self) -> kontor_protocol::ClientFrame {
+        kontor_protocol::ClientFrame::Send {
+            id: self.id,
+            conversation_id: self.conversation_id,
+            body: self.body.clone(),
+            attachment: self
+                .upload
+                .as_ref()
+                .and_then(|u| u.attachment.as_ref())
+                .map(|a| a.id),
+        }
+    }
 }
 
 impl Db {
@@ -35,7 +93,11 @@ impl Db {
             .await?;
         if let Some(mut conversation) = conversation {
             conversation.last_activity = conversation.last_activity.max(rec.queued_at);
-            conversation.preview = Some(Preview::of(&rec.body, true));
+            let text = match (&rec.upload, rec.body.trim().is_empty()) {
+                (Some(upload), true) => upload.summary(),
+                _ => rec.body.clone(),
+            };
+            conversation.preview = Some(Preview::of(&text, true));
             conversations.put(&conversation).serde()?.await?;
         }
         tx.commit().await?;
@@ -81,14 +143,66 @@ impl Db {
         Ok(())
     }
 
-    /// Removes a message from the outbox without sending it (the user deleted a failed one).
+    /// Removes a message from the outbox without sending it (the user deleted a failed one, or
+    /// cancelled an upload), with its file.
     pub async fn discard(&self, id: MessageId) -> Result<()> {
-        let tx = self.tx(&[OUTBOX], true)?;
+        let tx = self.tx(&[OUTBOX, UPLOAD_BLOBS], true)?;
         tx.object_store(OUTBOX)?
+            .delete(id.to_string())
+            .build()?
+            .await?;
+        tx.object_store(UPLOAD_BLOBS)?
             .delete(id.to_string())
             .build()?
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Writes a message with a file: the outbox entry and the file, in one transaction.
+    pub async fn queue_upload(&self, rec: &OutboxRecord, file: &web_sys::Blob) -> Result<()> {
+        {
+            let tx = self.tx(&[UPLOAD_BLOBS], true)?;
+            let value: &js_sys::Object = file.unchecked_ref();
+            tx.object_store(UPLOAD_BLOBS)?
+                .put(value)
+                .with_key(rec.id.to_string())
+                .build()?
+                .await?;
+            tx.commit().await?;
+        }
+        // The outbox entry goes second: an entry never points at a file that is not stored.
+        self.queue_message(rec).await
+    }
+
+    /// The file of an unfinished upload.
+    pub async fn upload_blob(&self, id: MessageId) -> Result<Option<web_sys::Blob>> {
+        let tx = self.tx(&[UPLOAD_BLOBS], false)?;
+        let value: Option<js_sys::Object> = tx
+            .object_store(UPLOAD_BLOBS)?
+            .get(id.to_string())
+            .primitive()?
+            .await?;
+        Ok(value.and_then(|v| v.dyn_into::<web_sys::Blob>().ok()))
+    }
+
+    /// Records upload progress (or completion) of an outbox entry.
+    pub async fn update_upload(
+        &self,
+        id: MessageId,
+        change: impl FnOnce(&mut PendingUpload),
+    ) -> Result<Option<OutboxRecord>> {
+        let tx = self.tx(&[OUTBOX], true)?;
+        let store = tx.object_store(OUTBOX)?;
+        let rec: Option<OutboxRecord> = store.get(id.to_string()).serde()?.await?;
+        let Some(mut rec) = rec else {
+            return Ok(None);
+        };
+        if let Some(upload) = rec.upload.as_mut() {
+            change(upload);
+        }
+        store.put(&rec).serde()?.await?;
+        tx.commit().await?;
+        Ok(Some(rec))
     }
 }

@@ -1,12 +1,15 @@
 //! Versioned migrations of the local database.
 
-use super::{BY_CONVERSATION, BY_CONVERSATION_SEQ, CONVERSATIONS, MESSAGES, META, OUTBOX, Result};
+use super::{
+    BY_CONVERSATION, BY_CONVERSATION_SEQ, CONVERSATIONS, MESSAGES, META, OUTBOX, Result,
+    UPLOAD_BLOBS,
+};
 use indexed_db_futures::KeyPath;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 
 /// Bump and add a step below for every schema change; never edit a released step.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 pub(super) async fn open(name: &str) -> Result<Database> {
     let db = Database::open(name)
@@ -39,6 +42,11 @@ pub(super) async fn open(name: &str) -> Result<Database> {
                 db.create_object_store(META)
                     .with_key_path(KeyPath::One("key"))
                     .build()?;
+            }
+            if old < 2 {
+                // The files of unfinished uploads, keyed by their message id (out-of-line keys:
+                // the value is the Blob itself, which survives a reload for resuming).
+                db.create_object_store(UPLOAD_BLOBS).build()?;
             }
             Ok(())
         })

@@ -19,7 +19,7 @@ fn page_visible() -> bool {
 
 impl Engine {
     /// Applies one frame to the local database and the UI state, in arrival order.
-    pub(super) async fn on_frame(&self, frame: ServerFrame) {
+    pub(super) async fn on_frame(self: &std::sync::Arc<Self>, frame: ServerFrame) {
         match frame {
             ServerFrame::Ready { .. } | ServerFrame::Pong { .. } => {}
             ServerFrame::Conversation { pos, conversation } => {
@@ -51,6 +51,7 @@ impl Engine {
                 self.online.store(true, Ordering::Relaxed);
                 self.set_status(ConnStatus::Online);
                 self.flush_outbox().await;
+                self.resume_uploads();
                 self.read_open_conversation().await;
                 self.keep_storage_in_bounds().await;
             }
@@ -211,12 +212,12 @@ impl Engine {
     async fn flush_outbox(&self) {
         match self.db.outbox().await {
             Ok(outbox) => {
-                for rec in outbox.into_iter().filter(|r| r.failed.is_none()) {
-                    let _ = self.outgoing.unbounded_send(ClientFrame::Send {
-                        id: rec.id,
-                        conversation_id: rec.conversation_id,
-                        body: rec.body,
-                    });
+                // Messages whose file is still uploading go out when the upload completes.
+                for rec in outbox
+                    .into_iter()
+                    .filter(|r| r.failed.is_none() && r.ready())
+                {
+                    let _ = self.outgoing.unbounded_send(rec.frame());
                 }
             }
             Err(e) => self.report(e),

@@ -8,6 +8,9 @@ mod connection;
 mod events;
 mod tabs;
 mod team;
+mod uploads;
+
+pub use uploads::NewFile;
 
 use crate::session::Auth;
 use crate::store::{Db, OutboxRecord, StoreError};
@@ -85,6 +88,10 @@ pub struct Engine {
     pub problem: RwSignal<Option<String>>,
     /// The conversation on screen, if any (its messages are marked read as they arrive).
     pub open_conversation: RwSignal<Option<ConversationId>>,
+    /// Files uploading from this tab: bytes the server has, of how many.
+    pub upload_progress: RwSignal<HashMap<MessageId, (u64, u64)>>,
+    uploading: AtomicBool,
+    uploads_again: AtomicBool,
     outgoing: mpsc::UnboundedSender<ClientFrame>,
     wake: mpsc::UnboundedSender<()>,
     tabs: Tabs,
@@ -125,6 +132,9 @@ impl Engine {
                 session_ended: RwSignal::new(false),
                 problem: RwSignal::new(None),
                 open_conversation: RwSignal::new(None),
+                upload_progress: RwSignal::new(HashMap::new()),
+                uploading: AtomicBool::new(false),
+                uploads_again: AtomicBool::new(false),
                 outgoing,
                 wake,
                 tabs: Tabs::open(me, move |msg| {
@@ -189,6 +199,7 @@ impl Engine {
                 user_id,
             } if !self.is_leader() => self.show_typing(conversation_id, user_id),
             TabMessage::Live { frame } => self.hear(&frame),
+            TabMessage::Uploads if self.is_leader() => self.resume_uploads(),
             TabMessage::Answer { request_id, result } => {
                 let waiting = self
                     .pending
@@ -299,6 +310,7 @@ impl Engine {
             body,
             queued_at: now_ms(),
             failed: None,
+            upload: None,
         };
         if let Err(e) = self.db.queue_message(&rec).await {
             let text = e.to_string();
@@ -306,16 +318,12 @@ impl Engine {
             return Err(format!("Not sent: {text}."));
         }
         self.bump();
-        self.send_frame(ClientFrame::Send {
-            id: rec.id,
-            conversation_id,
-            body: rec.body,
-        });
+        self.send_frame(rec.frame());
         Ok(())
     }
 
     /// Sends a failed message again.
-    pub async fn retry(&self, id: MessageId) {
+    pub async fn retry(self: &Arc<Self>, id: MessageId) {
         if let Err(e) = self.db.set_failed(id, None).await {
             return self.report(e);
         }
@@ -323,11 +331,11 @@ impl Engine {
         if let Ok(outbox) = self.db.outbox().await
             && let Some(rec) = outbox.into_iter().find(|r| r.id == id)
         {
-            self.send_frame(ClientFrame::Send {
-                id,
-                conversation_id: rec.conversation_id,
-                body: rec.body,
-            });
+            if rec.ready() {
+                self.send_frame(rec.frame());
+            } else {
+                self.resume_uploads();
+            }
         }
     }
 

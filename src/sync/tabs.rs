@@ -36,6 +36,8 @@ pub(super) enum TabMessage {
     Live { frame: ServerFrame },
     /// The server ended the session.
     SessionEnded,
+    /// Files are waiting to upload: the leader uploads them.
+    Uploads,
     /// A new tab asks the leader to say its status.
     Hello,
 }

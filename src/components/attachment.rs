@@ -1,0 +1,182 @@
+//! What a message carries: a photo (thumbnail with its aspect ratio reserved before it loads, a
+//! lightbox on click), a document (its name, size and a download link), a voice note (a player),
+//! and, while a file still uploads, a progress bar with "Cancel".
+
+use crate::app::AppCtx;
+use crate::media;
+use crate::store::PendingUpload;
+use crate::sync::Engine;
+use kontor_protocol::MessageId;
+use kontor_protocol::media::{Attachment, AttachmentKind, Variant};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::sync::Arc;
+
+/// Loads a rendition as an object URL (from the media cache when seen before).
+fn rendition(attachment: &Attachment, variant: Variant) -> LocalResource<Option<String>> {
+    let ctx = AppCtx::get();
+    let id = attachment.id;
+    LocalResource::new(move || {
+        let auth = ctx.auth.get();
+        async move {
+            let auth = auth?;
+            media::object_url(auth.user.id, &auth.token, id, variant)
+                .await
+                .ok()
+        }
+    })
+}
+
+fn start_download(attachment: Attachment, error: RwSignal<Option<String>>) {
+    let ctx = AppCtx::get();
+    let Some(auth) = ctx.auth.get_untracked() else {
+        return;
+    };
+    spawn_local(async move {
+        if let Err(e) = media::download(auth.user.id, &auth.token, &attachment).await {
+            error.set(Some(e));
+        }
+    });
+}
+
+/// A stored attachment. `caption` names a photo for screen readers (else its file name).
+#[component]
+pub fn AttachmentView(attachment: Attachment, caption: String) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let name = attachment.name.clone();
+    let download_label = format!("Download {name}");
+    let download = {
+        let attachment = attachment.clone();
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            start_download(attachment.clone(), error);
+        }
+    };
+    let body = match attachment.kind {
+        AttachmentKind::Photo => {
+            let thumb = rendition(&attachment, Variant::Thumb);
+            let (w, h) = (
+                attachment.width.unwrap_or(4).max(1),
+                attachment.height.unwrap_or(3).max(1),
+            );
+            // The box has the photo's shape before the thumbnail arrives: nothing jumps.
+            let style = format!("aspect-ratio: {w} / {h}; width: min(280px, 100%);");
+            let alt = if caption.trim().is_empty() {
+                name.clone()
+            } else {
+                caption.clone()
+            };
+            let open = RwSignal::new(false);
+            let attachment_for_box = attachment.clone();
+            view! {
+                <button class="photo" type="button" style=style.clone()
+                    aria-label=format!("Open photo {name}")
+                    on:click=move |_| open.set(true)>
+                    {move || thumb.get().flatten().map(|src| view! {
+                        <img src=src alt=alt.clone() width=w height=h/>
+                    })}
+                </button>
+                <Show when=move || open.get()>
+                    <Lightbox attachment=attachment_for_box.clone() on_close=Callback::new(move |_| open.set(false))/>
+                </Show>
+            }
+            .into_any()
+        }
+        AttachmentKind::Voice => {
+            let audio = rendition(&attachment, Variant::Original);
+            let seconds = attachment.duration_ms.map(|ms| ms / 1000);
+            view! {
+                <div class="voice">
+                    {move || audio.get().flatten().map(|src| view! {
+                        <audio controls=true preload="metadata" src=src
+                            aria-label="Voice note"></audio>
+                    })}
+                    {seconds.map(|s| view! { <span class="duration">{format!("{}:{:02}", s / 60, s % 60)}</span> })}
+                    <a class="download" href="#" on:click=download.clone()>{download_label.clone()}</a>
+                </div>
+            }
+            .into_any()
+        }
+        AttachmentKind::Document => view! {
+            <div class="document">
+                <span class="file-icon" aria-hidden="true">"📄"</span>
+                <span class="file-name">{name.clone()}</span>
+                <span class="file-size">{media::human_size(attachment.size)}</span>
+                <a class="download" href="#" on:click=download.clone()>{download_label.clone()}</a>
+            </div>
+        }
+        .into_any(),
+    };
+    view! {
+        {body}
+        {move || error.get().map(|e| view! { <p class="attachment-error" role="alert">{e}</p> })}
+    }
+}
+
+/// The full-size photo over the page; Escape or "Close" closes it.
+#[component]
+fn Lightbox(attachment: Attachment, on_close: Callback<()>) -> impl IntoView {
+    let preview = rendition(&attachment, Variant::Preview);
+    let error = RwSignal::new(None::<String>);
+    let name = attachment.name.clone();
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            on_close.run(());
+        }
+    });
+    on_cleanup(move || keys.remove());
+    let download = {
+        let attachment = attachment.clone();
+        move |_| start_download(attachment.clone(), error)
+    };
+    view! {
+        <div class="lightbox" role="dialog" aria-modal="true" aria-label=format!("Photo {name}")
+            on:click=move |_| on_close.run(())>
+            <div class="lightbox-bar" on:click=|ev| ev.stop_propagation()>
+                <span>{name.clone()}</span>
+                <button class="btn small" type="button" on:click=download>{format!("Download {name}")}</button>
+                <button class="btn small secondary" type="button" on:click=move |_| on_close.run(())>"Close"</button>
+            </div>
+            {move || preview.get().flatten().map(|src| view! {
+                <img src=src alt=attachment.name.clone() on:click=|ev| ev.stop_propagation()/>
+            })}
+            {move || error.get().map(|e| view! { <p role="alert">{e}</p> })}
+        </div>
+    }
+}
+
+/// A file of a message that is not sent yet: its upload's progress, and "Cancel".
+#[component]
+pub fn PendingFile(engine: Arc<Engine>, id: MessageId, upload: PendingUpload) -> impl IntoView {
+    let progress = engine.upload_progress;
+    let size = upload.size.max(1);
+    let received = move || {
+        progress
+            .with(|p| p.get(&id).map(|(r, _)| *r))
+            .unwrap_or(upload.received)
+            .min(size)
+    };
+    let done = upload.attachment.is_some();
+    let name = upload.name.clone();
+    let cancel = move |_| {
+        let engine = engine.clone();
+        spawn_local(async move { engine.cancel_upload(id).await });
+    };
+    view! {
+        <div class="document pending-file">
+            <span class="file-icon" aria-hidden="true">{match upload.kind {
+                AttachmentKind::Photo => "🖼",
+                AttachmentKind::Voice => "🎤",
+                AttachmentKind::Document => "📄",
+            }}</span>
+            <span class="file-name">{name.clone()}</span>
+            <span class="file-size">{media::human_size(upload.size)}</span>
+            {(!done).then(|| view! {
+                <progress role="progressbar" aria-label=format!("Uploading {name}")
+                    max=size.to_string() value=move || received().to_string()></progress>
+                <button class="btn secondary small" type="button" on:click=cancel
+                    aria-label=format!("Cancel upload of {name}")>"Cancel"</button>
+            })}
+        </div>
+    }
+}
