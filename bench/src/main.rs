@@ -244,6 +244,7 @@ async fn drive(
         id: MessageId::new(),
         conversation_id: chat,
         body: now_micros().to_string(),
+        attachment: None,
     };
     loop {
         let now = Instant::now();
@@ -305,6 +306,7 @@ async fn catchup(server: &Server, messages: usize) -> Result<serde_json::Value> 
                     id: MessageId::new(),
                     conversation_id: chat,
                     body: format!("missed message number {sent}"),
+                    attachment: None,
                 })
                 .await?;
             sent += 1;

@@ -2,7 +2,8 @@
 //! and the web app's files.
 //!
 //! Layout: [`http`] holds the routes, [`ws`] the WebSocket sessions, [`store`] the database (one
-//! writer thread, pooled readers), [`hub`] the live connections and fan-out.
+//! writer thread, pooled readers), [`hub`] the live connections and fan-out, [`media`] the
+//! attachment files.
 
 pub mod admin;
 pub mod auth;
@@ -10,6 +11,7 @@ pub mod business;
 pub mod config;
 pub mod http;
 pub mod hub;
+pub mod media;
 pub mod state;
 pub mod store;
 pub mod ws;
@@ -33,12 +35,14 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let hub = Arc::new(Hub::new(CONNECTION_QUEUE));
     let store = Store::open(&config.data_dir.join("kontor.sqlite3"), hub.clone())?;
     let shell = Arc::new(AppShell::load(&config.static_dir));
+    let media = Arc::new(media::Media::open(&config.data_dir)?);
     Ok(AppState {
         config: Arc::new(config),
         store,
         hub,
         shell,
         password_slots: Arc::new(Semaphore::new(2)),
+        media,
     })
 }
 
@@ -50,6 +54,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let hub = state.hub.clone();
     admin::listen(&state.config.data_dir, state.store.clone())?;
     spawn_snooze_waker(state.store.clone());
+    media::spawn_cleanup(state.media.clone(), state.store.clone());
     println!("Kontor is running at http://{addr}/");
     std::io::stdout().flush()?;
     // Chat frames are small: without TCP_NODELAY, Nagle's algorithm holds them back for tens of

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::http::app_shell::AppShell;
 use crate::hub::Hub;
+use crate::media::Media;
 use crate::store::Store;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -20,4 +21,6 @@ pub struct AppState {
     pub shell: Arc<AppShell>,
     /// Bounds concurrent argon2 computations (19 MiB each) so a login flood cannot exhaust memory.
     pub password_slots: Arc<Semaphore>,
+    /// Attachments: uploads in progress and stored files.
+    pub media: Arc<Media>,
 }

@@ -4,13 +4,14 @@
 //! completed.
 
 use super::Engine;
-use crate::api::{self, ApiFailure};
+use crate::api;
 use crate::store::{OutboxRecord, PendingUpload};
 use gloo_net::http::Request;
+use kontor_protocol::api::ApiError;
 use kontor_protocol::media::{
     Attachment, AttachmentKind, MAX_UPLOAD_BYTES, NewUpload, UPLOAD_CHUNK_BYTES, UploadState,
 };
-use kontor_protocol::{ConversationId, MessageId};
+use kontor_protocol::{ConversationId, MessageId, UploadId};
 use leptos::prelude::*;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -53,16 +54,37 @@ impl NewFile {
 enum Stop {
     /// The server refused the file: the message fails with this reason.
     Refused(String),
-    /// Network trouble: try again later.
+    /// Network trouble or the server is restarting: try again later.
     Later,
+    /// The server holds a different offset (a lost answer): ask where it stands.
+    Resync,
 }
 
-impl From<ApiFailure> for Stop {
-    fn from(e: ApiFailure) -> Self {
-        match e {
-            ApiFailure::Refused(why) => Stop::Refused(why),
-            ApiFailure::Network => Stop::Later,
-        }
+/// Sends an upload request and reads its JSON answer, sorting failures by what to do next.
+async fn call<T: serde::de::DeserializeOwned>(req: Request) -> Result<T, Stop> {
+    let res = req.send().await.map_err(|_| Stop::Later)?;
+    match res.status() {
+        200..=299 => res.json().await.map_err(|_| Stop::Later),
+        409 => Err(Stop::Resync),
+        408 | 429 | 500..=599 => Err(Stop::Later),
+        _ => Err(match res.json::<ApiError>().await {
+            Ok(e) => Stop::Refused(e.message),
+            Err(_) => Stop::Refused(format!("The server refused the file ({}).", res.status())),
+        }),
+    }
+}
+
+/// Where an upload stands on the server.
+async fn state_of(
+    token: &kontor_protocol::SessionToken,
+    id: UploadId,
+) -> Result<UploadState, Stop> {
+    let req = api::authed(Request::get(&format!("/api/uploads/{id}")), token)
+        .build()
+        .map_err(|_| Stop::Later)?;
+    match call(req).await {
+        Err(Stop::Resync) => Err(Stop::Later),
+        other => other,
     }
 }
 
@@ -180,7 +202,7 @@ impl Engine {
                     }
                 }
                 // Offline or the server is away: the next catch-up resumes.
-                Err(Stop::Later) => return,
+                Err(Stop::Later | Stop::Resync) => return,
             }
         }
     }
@@ -216,7 +238,7 @@ impl Engine {
                 let req = api::authed(Request::post("/api/uploads"), &token)
                     .json(&announce)
                     .map_err(|_| Stop::Later)?;
-                let state: UploadState = api::fetch_json(req).await?;
+                let state: UploadState = call(req).await?;
                 upload.upload_id = Some(state.id);
                 let id = state.id;
                 let _ = self
@@ -225,15 +247,11 @@ impl Engine {
                     .await;
                 state
             }
-            Some(id) => {
-                let req = api::authed(Request::get(&format!("/api/uploads/{id}")), &token)
-                    .build()
-                    .map_err(|_| Stop::Later)?;
-                api::fetch_json(req).await?
-            }
+            Some(id) => state_of(&token, id).await?,
         };
         let id = state.id;
         let mut received = state.received;
+        let mut resyncs = 0;
         while received < upload.size {
             if self.stopped.load(Ordering::Relaxed) {
                 return Err(Stop::Later);
@@ -248,7 +266,14 @@ impl Engine {
             )
             .body(chunk)
             .map_err(|_| Stop::Later)?;
-            let state: UploadState = api::fetch_json(req).await?;
+            let state: UploadState = match call(req).await {
+                Err(Stop::Resync) if resyncs < 5 => {
+                    resyncs += 1;
+                    state_of(&token, id).await?
+                }
+                Err(Stop::Resync) => return Err(Stop::Later),
+                other => other?,
+            };
             received = state.received;
             let size = upload.size;
             self.upload_progress
@@ -264,7 +289,11 @@ impl Engine {
         )
         .build()
         .map_err(|_| Stop::Later)?;
-        Ok(api::fetch_json(req).await?)
+        // Completing twice is safe: the server answers the same attachment.
+        match call(req).await {
+            Err(Stop::Resync) => Err(Stop::Later),
+            other => other,
+        }
     }
 
     /// Stops an upload and deletes its message (before it was sent).

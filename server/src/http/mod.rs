@@ -6,6 +6,7 @@ pub mod business;
 pub mod current_user;
 mod error;
 pub mod health;
+pub mod media;
 
 pub use error::ApiFailure;
 
@@ -17,6 +18,7 @@ use axum::http::{HeaderName, HeaderValue};
 use axum::routing::{delete, get, post};
 use kontor_protocol::business::MAX_LOGO_BYTES;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The whole application.
@@ -69,14 +71,36 @@ pub fn router(state: AppState) -> Router {
         .route("/businesses/{handle}/stats", get(business::stats))
         .route("/invites/{token}", get(business::invite_preview))
         .route("/invites/{token}/accept", post(business::accept_invite))
+        .route("/uploads", post(media::create))
+        .route(
+            "/uploads/{id}",
+            get(media::state)
+                .delete(media::cancel)
+                .put(media::put_chunk)
+                // A chunk plus slack; anything bigger is refused with a JSON error.
+                .layer(DefaultBodyLimit::max(media::MAX_CHUNK_BODY)),
+        )
+        .route("/uploads/{id}/complete", post(media::complete))
+        .route("/attachments/{id}", get(media::download))
         .fallback(error::not_found)
-        // API requests are small (logos aside); refuse anything bigger before parsing it.
+        // API requests are small (logos and upload chunks aside); refuse anything bigger before
+        // parsing it.
         .layer(DefaultBodyLimit::max(16 * 1024));
     Router::new()
         .nest("/api", api)
         .route("/ws", get(ws::upgrade))
         .fallback(app_shell::serve)
-        .layer(CompressionLayer::new())
+        // Sound, video and archives are compressed already; pictures are skipped by default.
+        .layer(
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("audio/"))
+                    .and(NotForContentType::const_new("video/"))
+                    .and(NotForContentType::const_new("application/zip"))
+                    .and(NotForContentType::const_new("application/gzip"))
+                    .and(NotForContentType::const_new("application/octet-stream")),
+            ),
+        )
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),

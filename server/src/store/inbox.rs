@@ -14,6 +14,7 @@ use kontor_protocol::business::{
     InboxCounts, InboxCursor, InboxFilter, InboxItem, InboxStatus, InboxView, Note, Snooze,
 };
 use kontor_protocol::limits::MAX_BODY_BYTES;
+use kontor_protocol::media::AttachmentKind;
 use kontor_protocol::{
     BusinessId, ConversationId, LabelId, Message, NoteId, Seq, ServerFrame, Timestamp, UserId,
 };
@@ -28,6 +29,18 @@ const PREVIEW_CHARS: usize = 120;
 
 fn preview(body: &str) -> String {
     body.chars().take(PREVIEW_CHARS).collect()
+}
+
+/// What the inbox list shows of a message: its text, or what it carries when it has none.
+fn message_preview(message: &Message) -> String {
+    match &message.attachment {
+        Some(a) if message.body.trim().is_empty() => preview(&match a.kind {
+            AttachmentKind::Photo => "📷 Photo".to_owned(),
+            AttachmentKind::Document => format!("📄 {}", a.name),
+            AttachmentKind::Voice => "🎤 Voice message".to_owned(),
+        }),
+        _ => preview(&message.body),
+    }
 }
 
 fn log_event(
@@ -73,7 +86,7 @@ pub fn on_customer_message(
                 business.0,
                 message.sender.0,
                 now,
-                preview(&message.body)
+                message_preview(message)
             ])?;
             log_event(conn, business, message.conversation_id, "opened", now)?;
             (true, None)
@@ -93,7 +106,7 @@ pub fn on_customer_message(
             .execute(params![
                 message.conversation_id.0,
                 now,
-                preview(&message.body)
+                message_preview(message)
             ])?;
             (
                 now - last_customer_at >= GREETING_AFTER_SILENCE_MS,
@@ -126,7 +139,7 @@ pub fn on_business_message(conn: &Connection, message: &Message) -> Result<(), S
     .execute(params![
         message.conversation_id.0,
         message.sent_at.0,
-        preview(&message.body)
+        message_preview(message)
     ])?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod business;
 pub mod inbox;
+pub mod media;
 pub mod reads;
 mod schema;
 mod writer;

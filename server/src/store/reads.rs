@@ -65,9 +65,12 @@ pub fn logo_path(handle: &Handle, version: i64) -> Option<String> {
     (version > 0).then(|| format!("/api/businesses/{handle}/logo?v={version}"))
 }
 
-/// Columns [`message_from`] reads from `messages`.
-pub(crate) const MESSAGE_COLUMNS: &str =
-    "pos, id, conversation_id, seq, sender_id, body, sent_at, agent_id, agent_name, agent_shown";
+/// Columns [`message_from`] reads from [`MESSAGE_FROM`].
+pub(crate) const MESSAGE_COLUMNS: &str = "m.pos, m.id, m.conversation_id, m.seq, m.sender_id, m.body, m.sent_at, m.agent_id, m.agent_name, m.agent_shown, a.id, a.kind, a.name, a.mime, a.size, a.width, a.height, a.duration_ms";
+
+/// Messages (`m`) with their attachments (`a`), for [`MESSAGE_COLUMNS`].
+pub(crate) const MESSAGE_FROM: &str =
+    "messages m LEFT JOIN attachments a ON a.id = m.attachment_id";
 
 /// Whose eyes a message is read for: the team sees which agent wrote it, a customer only the
 /// first name and only when the business showed it when the message was sent.
@@ -100,6 +103,7 @@ pub(crate) fn message_from(row: &Row<'_>, viewer: Viewer) -> rusqlite::Result<Me
         body: row.get(5)?,
         sent_at: Timestamp(row.get(6)?),
         agent,
+        attachment: super::media::attachment_from(row, 10)?,
     })
 }
 
@@ -316,10 +320,10 @@ pub fn messages_since(
     limit: usize,
 ) -> Result<Vec<Message>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages
-         WHERE pos > ?1 AND pos <= ?2
-           AND conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?3)
-         ORDER BY pos LIMIT ?4"
+        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
+         WHERE m.pos > ?1 AND m.pos <= ?2
+           AND m.conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?3)
+         ORDER BY m.pos LIMIT ?4"
     ))?;
     let rows = stmt
         .query_map(
@@ -334,7 +338,7 @@ pub fn messages_since(
 pub fn message_by_id(conn: &Connection, id: MessageId) -> Result<Option<Message>, StoreError> {
     Ok(conn
         .query_row(
-            &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1"),
+            &format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = ?1"),
             [id.0],
             |r| message_from(r, Viewer::Team),
         )
@@ -350,8 +354,8 @@ pub fn history(
     viewer: Viewer,
 ) -> Result<Vec<Message>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages
-         WHERE conversation_id = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3"
+        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
+         WHERE m.conversation_id = ?1 AND m.seq < ?2 ORDER BY m.seq DESC LIMIT ?3"
     ))?;
     let mut rows: Vec<Message> = stmt
         .query_map(

@@ -151,6 +151,46 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX inbox_events_by_conversation ON inbox_events(conversation_id, at);
     CREATE INDEX conversations_by_business ON conversations(business_id);
     "#,
+    // v3: attachments. Uploads in progress (their bytes are in `{data_dir}/uploads/`), stored
+    // attachments (their files are content-addressed blobs named by SHA-256 hex), and the
+    // attachment a message carries.
+    r#"
+    CREATE TABLE uploads (
+        id              BLOB PRIMARY KEY,
+        user_id         BLOB NOT NULL REFERENCES users(id),
+        conversation_id BLOB NOT NULL REFERENCES conversations(id),
+        name            TEXT NOT NULL,
+        mime            TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        size            INTEGER NOT NULL,
+        received        INTEGER NOT NULL DEFAULT 0,
+        duration_ms     INTEGER,
+        created_at      INTEGER NOT NULL
+    );
+    CREATE INDEX uploads_by_created ON uploads(created_at);
+    CREATE TABLE attachments (
+        id              BLOB PRIMARY KEY,
+        conversation_id BLOB NOT NULL REFERENCES conversations(id),
+        uploader_id     BLOB NOT NULL REFERENCES users(id),
+        kind            TEXT NOT NULL,
+        name            TEXT NOT NULL,
+        mime            TEXT NOT NULL,
+        size            INTEGER NOT NULL,
+        width           INTEGER,
+        height          INTEGER,
+        duration_ms     INTEGER,
+        original_hash   TEXT NOT NULL,
+        preview_hash    TEXT,
+        thumb_hash      TEXT,
+        created_at      INTEGER NOT NULL,
+        -- The upload it was made from and its announced size: asking for that upload's state
+        -- or completing it again (after a lost answer) answers as for a finished upload.
+        upload_id       BLOB NOT NULL UNIQUE,
+        upload_size     INTEGER NOT NULL
+    );
+    CREATE INDEX attachments_by_conversation ON attachments(conversation_id);
+    ALTER TABLE messages ADD COLUMN attachment_id BLOB REFERENCES attachments(id);
+    "#,
 ];
 
 /// Settings every connection needs.

@@ -7,12 +7,13 @@
 //! lone message is committed at once.
 
 use super::reads::Audience;
-use super::{StoreError, inbox, now_ms, reads};
+use super::{StoreError, inbox, media, now_ms, reads};
 use crate::hub::{ConnId, Hub, Outbound, encode};
 use kontor_protocol::business::InboxItem;
+use kontor_protocol::media::Attachment;
 use kontor_protocol::{
-    AgentSignature, Conversation, ConversationId, Handle, Message, MessageId, Pos, ReceiptKind,
-    RequestId, Seq, ServerFrame, Timestamp, User, UserId,
+    AgentSignature, AttachmentId, Conversation, ConversationId, Handle, Message, MessageId, Pos,
+    ReceiptKind, RequestId, Seq, ServerFrame, Timestamp, User, UserId,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
@@ -86,8 +87,10 @@ pub enum WriteCmd {
         id: MessageId,
         /// Target.
         conversation_id: ConversationId,
-        /// Validated text.
+        /// Validated text (the caption, possibly empty, when there is an attachment).
         body: String,
+        /// A completed upload to put on the message.
+        attachment: Option<AttachmentId>,
     },
     /// Move the sender's delivered/read marks.
     Receipt {
@@ -321,13 +324,14 @@ fn apply(conn: &Connection, state: &mut State, cmd: WriteCmd) -> (bool, Finish) 
             id,
             conversation_id,
             body,
+            attachment,
         } => (
             Ctx {
                 origin,
                 message_id: Some(id),
                 request_id: None,
             },
-            send(conn, state, origin, id, conversation_id, body),
+            send(conn, state, origin, id, conversation_id, body, attachment),
         ),
         WriteCmd::Receipt {
             origin,
@@ -665,6 +669,7 @@ fn send(
     id: MessageId,
     conversation_id: ConversationId,
     body: String,
+    attachment: Option<AttachmentId>,
 ) -> Result<Effect, StoreError> {
     let audience = state.audience(conn, conversation_id)?;
     let party = audience.party_of(origin.user).ok_or(StoreError::NotFound)?;
@@ -674,6 +679,7 @@ fn send(
         let same = existing.sender == party
             && existing.conversation_id == conversation_id
             && existing.body == body
+            && existing.attachment.as_ref().map(|a| a.id) == attachment
             && existing.agent.as_ref().and_then(|a| a.id) == agent.then_some(origin.user);
         if !same {
             return Err(StoreError::Conflict);
@@ -687,6 +693,9 @@ fn send(
             item: None,
         })));
     }
+    let attachment = attachment
+        .map(|a| media::sendable(conn, &audience, origin.user, conversation_id, a))
+        .transpose()?;
     let (signature, shown) = if agent {
         let (name, shown): (String, bool) = conn.query_row(
             "SELECT u.display_name, b.show_agent_names FROM users u, businesses b
@@ -711,6 +720,7 @@ fn send(
         conversation_id,
         party,
         body,
+        attachment,
         signature,
         shown,
     )?;
@@ -734,6 +744,7 @@ fn send(
                     conversation_id,
                     business.into(),
                     text,
+                    None,
                     None,
                     false,
                 )?);
@@ -765,6 +776,7 @@ fn insert_message(
     conversation_id: ConversationId,
     sender: UserId,
     body: String,
+    attachment: Option<Attachment>,
     agent: Option<AgentSignature>,
     agent_shown: bool,
 ) -> Result<Message, StoreError> {
@@ -782,12 +794,13 @@ fn insert_message(
         body,
         sent_at: Timestamp(now_ms()),
         agent,
+        attachment,
     };
     conn.prepare_cached(
         "INSERT INTO messages
              (pos, id, conversation_id, seq, sender_id, body, sent_at, agent_id, agent_name,
-              agent_shown)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+              agent_shown, attachment_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         message.pos.0 as i64,
@@ -800,6 +813,7 @@ fn insert_message(
         message.agent.as_ref().and_then(|a| a.id).map(|u| u.0),
         message.agent.as_ref().map(|a| a.name.as_str()),
         agent_shown,
+        message.attachment.as_ref().map(|a| a.id.0),
     ])?;
     state.take_pos();
     Ok(message)

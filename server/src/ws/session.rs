@@ -266,6 +266,7 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 id,
                 conversation_id,
                 body,
+                attachment,
             } => {
                 let refusal = if body.len() > MAX_BODY_BYTES {
                     Some((
@@ -275,7 +276,7 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                             MAX_BODY_BYTES / 1024
                         ),
                     ))
-                } else if body.trim().is_empty() {
+                } else if body.trim().is_empty() && attachment.is_none() {
                     Some((ErrorCode::Invalid, "A message cannot be empty.".into()))
                 } else {
                     None
@@ -295,6 +296,7 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                     id,
                     conversation_id,
                     body,
+                    attachment,
                 })
                 .await
             }

@@ -108,6 +108,7 @@ async fn send_and_listen(
         id,
         conversation_id,
         body: body.into(),
+        attachment: None,
     })
     .await;
     let mut frames = Vec::new();

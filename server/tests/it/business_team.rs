@@ -721,6 +721,7 @@ async fn removing_a_member_cuts_their_access_at_once() {
             id,
             conversation_id: chat.id,
             body: "sneaky reply".into(),
+            attachment: None,
         })
         .await;
     let id_text = id.to_string();

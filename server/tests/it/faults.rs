@@ -62,6 +62,7 @@ async fn malformed_and_oversize_frames_get_errors_and_the_connection_stays() {
         id,
         conversation_id: chat.id,
         body: "é".repeat(MAX_BODY_BYTES / 2 + 1),
+        attachment: None,
     })
     .await;
     match a.recv().await {
@@ -80,6 +81,7 @@ async fn malformed_and_oversize_frames_get_errors_and_the_connection_stays() {
         id: MessageId::new(),
         conversation_id: chat.id,
         body: "  \n ".into(),
+        attachment: None,
     })
     .await;
     assert_eq!(error_code(&a.recv().await), Some(ErrorCode::Invalid));
@@ -153,6 +155,7 @@ async fn foreign_conversations_are_invisible() {
             id,
             conversation_id: target,
             body: "let me in".into(),
+            attachment: None,
         })
         .await;
         match m.recv().await {

@@ -70,6 +70,11 @@ impl TestServer {
         let _ = self.child.wait();
     }
 
+    /// The server process's id (to look at its memory use).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn ws_url(&self) -> String {
         format!("{}/ws", self.base.replace("http://", "ws://"))
     }
@@ -295,6 +300,7 @@ impl Client {
             id,
             conversation_id,
             body: body.into(),
+            attachment: None,
         })
         .await;
         match self
@@ -356,6 +362,7 @@ impl Client {
                 id: *id,
                 conversation_id,
                 body: body.clone(),
+                attachment: None,
             })
             .await;
         }

@@ -7,4 +7,5 @@ mod business_team;
 mod durability;
 mod faults;
 mod harness;
+mod media;
 mod messaging;

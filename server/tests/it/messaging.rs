@@ -110,6 +110,7 @@ async fn a_resent_message_is_stored_and_delivered_once() {
         id,
         conversation_id: chat.id,
         body: "once".into(),
+        attachment: None,
     };
     a.send(&send).await;
     a.send(&send).await;
@@ -132,6 +133,7 @@ async fn a_resent_message_is_stored_and_delivered_once() {
         id,
         conversation_id: chat.id,
         body: "different".into(),
+        attachment: None,
     })
     .await;
     let e = a
