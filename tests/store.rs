@@ -395,7 +395,7 @@ async fn a_file_waits_in_the_outbox_until_uploaded_and_its_bytes_survive() {
     let queued = db.outbox().await.unwrap();
     assert!(!queued[0].ready());
     let listed = db.conversation(c.id).await.unwrap().unwrap();
-    assert_eq!(listed.preview.unwrap().text, "📄 ticket.pdf");
+    assert_eq!(listed.preview.unwrap().text, "File: ticket.pdf");
     // The bytes are there for resuming after a reload.
     let stored = db.upload_blob(rec.id).await.unwrap().expect("file kept");
     assert_eq!(stored.size(), 13.0);

@@ -32,6 +32,17 @@ pub enum AttachmentKind {
     Voice,
 }
 
+impl AttachmentKind {
+    /// What a chat list shows for a message that has no caption.
+    pub fn summary(self, name: &str) -> String {
+        match self {
+            AttachmentKind::Photo => "Photo".to_owned(),
+            AttachmentKind::Voice => "Voice note".to_owned(),
+            AttachmentKind::Document => format!("File: {name}"),
+        }
+    }
+}
+
 /// Which rendition of an attachment to download.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -12,6 +12,22 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
 
+/// A small line drawing of what the file is (drawn, not an emoji: not every system has the font).
+#[component]
+fn FileIcon(kind: AttachmentKind) -> impl IntoView {
+    let path = match kind {
+        AttachmentKind::Document => "M6 2.5h7l5 5v12.5H6zM13 2.5V7.5h5M8.5 12h7M8.5 15.5h7",
+        AttachmentKind::Photo => "M3.5 5.5h17v13h-17zM3.5 15.5l5-5 4 4 2.5-2.5 5.5 5M15.5 9.5h.01",
+        AttachmentKind::Voice => "M9.5 3.5h5v10h-5zM6 11a6 6 0 0 0 12 0M12 17v3.5",
+    };
+    view! {
+        <svg class="file-icon" width="26" height="26" viewBox="0 0 24 24" aria-hidden="true">
+            <path d=path fill="none" stroke="currentColor" stroke-width="1.6"
+                stroke-linecap="round" stroke-linejoin="round"/>
+        </svg>
+    }
+}
+
 /// Loads a rendition as an object URL (from the media cache when seen before).
 fn rendition(attachment: &Attachment, variant: Variant) -> LocalResource<Option<String>> {
     let ctx = AppCtx::get();
@@ -99,7 +115,7 @@ pub fn AttachmentView(attachment: Attachment, caption: String) -> impl IntoView 
         }
         AttachmentKind::Document => view! {
             <div class="document">
-                <span class="file-icon" aria-hidden="true">"📄"</span>
+                <FileIcon kind=AttachmentKind::Document/>
                 <span class="file-name">{name.clone()}</span>
                 <span class="file-size">{media::human_size(attachment.size)}</span>
                 <a class="download" href="#" on:click=download.clone()>{download_label.clone()}</a>
@@ -164,11 +180,7 @@ pub fn PendingFile(engine: Arc<Engine>, id: MessageId, upload: PendingUpload) ->
     };
     view! {
         <div class="document pending-file">
-            <span class="file-icon" aria-hidden="true">{match upload.kind {
-                AttachmentKind::Photo => "🖼",
-                AttachmentKind::Voice => "🎤",
-                AttachmentKind::Document => "📄",
-            }}</span>
+            <FileIcon kind=upload.kind/>
             <span class="file-name">{name.clone()}</span>
             <span class="file-size">{media::human_size(upload.size)}</span>
             {(!done).then(|| view! {

@@ -14,13 +14,8 @@ use std::collections::btree_map::Entry;
 
 /// What the chat list shows for a message: its text, or what it carries.
 fn preview_text(m: &Message) -> String {
-    use kontor_protocol::media::AttachmentKind;
     match (&m.attachment, m.body.trim().is_empty()) {
-        (Some(a), true) => match a.kind {
-            AttachmentKind::Photo => "📷 Photo".to_string(),
-            AttachmentKind::Voice => "🎤 Voice note".to_string(),
-            AttachmentKind::Document => format!("📄 {}", a.name),
-        },
+        (Some(a), true) => a.kind.summary(&a.name),
         _ => m.body.clone(),
     }
 }

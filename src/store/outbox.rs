@@ -34,11 +34,7 @@ pub struct PendingUpload {
 impl PendingUpload {
     /// What the chat list says for it.
     pub fn summary(&self) -> String {
-        match self.kind {
-            AttachmentKind::Photo => "📷 Photo".to_string(),
-            AttachmentKind::Voice => "🎤 Voice note".to_string(),
-            AttachmentKind::Document => format!("📄 {}", self.name),
-        }
+        self.kind.summary(&self.name)
     }
 }
 

@@ -14,7 +14,6 @@ use kontor_protocol::business::{
     InboxCounts, InboxCursor, InboxFilter, InboxItem, InboxStatus, InboxView, Note, Snooze,
 };
 use kontor_protocol::limits::MAX_BODY_BYTES;
-use kontor_protocol::media::AttachmentKind;
 use kontor_protocol::{
     BusinessId, ConversationId, LabelId, Message, NoteId, Seq, ServerFrame, Timestamp, UserId,
 };
@@ -34,11 +33,7 @@ fn preview(body: &str) -> String {
 /// What the inbox list shows of a message: its text, or what it carries when it has none.
 fn message_preview(message: &Message) -> String {
     match &message.attachment {
-        Some(a) if message.body.trim().is_empty() => preview(&match a.kind {
-            AttachmentKind::Photo => "📷 Photo".to_owned(),
-            AttachmentKind::Document => format!("📄 {}", a.name),
-            AttachmentKind::Voice => "🎤 Voice message".to_owned(),
-        }),
+        Some(a) if message.body.trim().is_empty() => preview(&a.kind.summary(&a.name)),
         _ => preview(&message.body),
     }
 }
