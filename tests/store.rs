@@ -427,3 +427,86 @@ async fn a_file_waits_in_the_outbox_until_uploaded_and_its_bytes_survive() {
     db.close();
     Db::delete(me.id).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn the_inbox_cache_pages_and_filters_like_the_server() {
+    use kontor_protocol::business::{InboxFilter, InboxItem, InboxStatus, InboxView};
+    use kontor_protocol::{BusinessId, LabelId};
+
+    let agent = user("agent");
+    let db = fresh(&agent).await;
+    let business = BusinessId::new();
+    let other_business = BusinessId::new();
+    let vip = LabelId::new();
+    let item = |n: i64, business: BusinessId, assignee: Option<&User>, status: InboxStatus| {
+        InboxItem {
+            conversation_id: ConversationId::new(),
+            business,
+            customer: user(&format!("customer{n}")),
+            status,
+            snooze: None,
+            assignee: assignee.cloned(),
+            labels: if n % 2 == 0 { vec![vip] } else { vec![] },
+            last_activity: Timestamp(1_700_000_000_000 + n),
+            last_seq: Seq(1),
+            preview: format!("hello {n}"),
+            unread: 1,
+            first_contact: Timestamp(1_700_000_000_000),
+        }
+    };
+    let mut items: Vec<InboxItem> = (0..60)
+        .map(|n| {
+            let assignee = (n % 3 == 0).then_some(&agent);
+            let status = if n % 5 == 0 {
+                InboxStatus::Resolved
+            } else {
+                InboxStatus::Open
+            };
+            item(n, business, assignee, status)
+        })
+        .collect();
+    items.push(item(1000, other_business, None, InboxStatus::Open));
+    db.save_inbox_items(&items).await.unwrap();
+
+    let open_unassigned = InboxFilter {
+        view: InboxView::Unassigned,
+        status: Some(InboxStatus::Open),
+        label: None,
+    };
+    let (page, counts) = db
+        .inbox_page_local(business, &open_unassigned, agent.id)
+        .await
+        .unwrap();
+    let expected = |pred: &dyn Fn(i64) -> bool| (0..60).filter(|n| pred(*n)).count() as u32;
+    assert_eq!(counts.unassigned, expected(&|n| n % 3 != 0 && n % 5 != 0));
+    assert_eq!(counts.mine, expected(&|n| n % 3 == 0 && n % 5 != 0));
+    assert_eq!(counts.all, expected(&|n| n % 5 != 0));
+    // Newest first, only this business, only matching items.
+    assert!(page.windows(2).all(|w| w[0].last_activity >= w[1].last_activity));
+    assert!(page.iter().all(|i| i.business == business && i.assignee.is_none()));
+    assert_eq!(page.first().unwrap().preview, "hello 59");
+
+    let vip_all = InboxFilter {
+        view: InboxView::All,
+        status: None,
+        label: Some(vip),
+    };
+    let (page, _) = db
+        .inbox_page_local(business, &vip_all, agent.id)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 30);
+    assert!(page.iter().all(|i| i.labels.contains(&vip)));
+
+    // A live update replaces the stored state.
+    let mut taken = items[59].clone();
+    taken.assignee = Some(agent.clone());
+    db.save_inbox_items(&[taken]).await.unwrap();
+    let (page, _) = db
+        .inbox_page_local(business, &open_unassigned, agent.id)
+        .await
+        .unwrap();
+    assert!(page.iter().all(|i| i.preview != "hello 59"));
+    db.close();
+    Db::delete(agent.id).await.unwrap();
+}

@@ -128,9 +128,17 @@ fn Inbox(engine: Arc<Engine>, inbox: InboxCtx) -> impl IntoView {
     let pending_refresh = StoredValue::new(false);
     let listener = {
         let inbox = inbox.clone();
+        let db = engine.db.clone();
         engine.listen(move |frame| match frame {
             ServerFrame::InboxItem { item } if item.business == business_id => {
                 let item = item.clone();
+                {
+                    let db = db.clone();
+                    let saved = item.clone();
+                    spawn_local(async move {
+                        let _ = db.save_inbox_items(&[saved]).await;
+                    });
+                }
                 inbox.live_items.update(|items| {
                     items.retain(|i| i.conversation_id != item.conversation_id);
                     items.push(item);
@@ -221,6 +229,8 @@ fn InboxList(engine: Arc<Engine>) -> impl IntoView {
     let loaded = RwSignal::new(false);
     let business = inbox.business.id;
     let me = engine.me.id;
+    let status_signal = engine.status;
+    let offline = Memo::new(move |_| status_signal.get() != ConnStatus::Online);
 
     // (Re)load the first page whenever the filter changes, a teammate changed something, or
     // the connection came back. An older answer never overwrites a newer one.
@@ -235,19 +245,31 @@ fn InboxList(engine: Arc<Engine>) -> impl IntoView {
             };
             inbox.refresh.track();
             let online = engine.status.get() == ConnStatus::Online;
-            if !online {
-                return;
-            }
             generation.update_value(|g| *g += 1);
             let mine = generation.get_value();
             let engine = engine.clone();
             spawn_local(async move {
+                // What this device saw shows at once (and offline); the server's page follows.
+                if (!loaded.get_untracked() || !online)
+                    && let Ok((local, local_counts)) =
+                        engine.db.inbox_page_local(business, &filter, me).await
+                    && generation.get_value() == mine
+                {
+                    items.set(local);
+                    counts.set(local_counts);
+                    next.set(None);
+                    loaded.set(true);
+                }
+                if !online {
+                    return;
+                }
                 let page = engine.inbox_page(business, filter, None).await;
                 if generation.get_value() != mine {
                     return;
                 }
                 match page {
                     Ok(page) => {
+                        let _ = engine.db.save_inbox_items(&page.items).await;
                         items.set(page.items);
                         counts.set(page.counts);
                         next.set(page.next);
@@ -274,6 +296,7 @@ fn InboxList(engine: Arc<Engine>) -> impl IntoView {
             spawn_local(async move {
                 match engine.inbox_page(business, filter, Some(cursor)).await {
                     Ok(page) => {
+                        let _ = engine.db.save_inbox_items(&page.items).await;
                         items.update(|i| i.extend(page.items));
                         next.set(page.next);
                     }
@@ -335,6 +358,9 @@ fn InboxList(engine: Arc<Engine>) -> impl IntoView {
             </label>
         </div>
         {move || error.get().map(|e| view! { <p class="inbox-error" role="alert">{e}</p> })}
+        <Show when=move || offline.get()>
+            <p class="inbox-offline">"Offline: showing the conversations saved on this device."</p>
+        </Show>
         <nav class="chat-list-nav" aria-label="Inbox">
             <Show when=move || loaded.get() && items.with(Vec::is_empty)>
                 <p class="empty-list">"Nothing here."</p>

@@ -3,17 +3,20 @@
 //! One database per account (`kontor-{user id}`), so two people sharing a browser never see each
 //! other's chats. Stores: `conversations`, `messages` (indexed by conversation and sequence),
 //! `outbox` (messages written but not yet acknowledged), `upload_blobs` (their files while they
-//! upload) and `meta` (the resume cursor). Everything
+//! upload), `inbox` (business inbox items seen, a cache of the server's pages) and `meta` (the
+//! resume cursor). Everything
 //! a server event changes is written in one transaction, cursor included, so a crash can never
 //! leave the cursor ahead of the data.
 
 mod apply;
 mod conversations;
+mod inbox;
 mod messages;
 mod outbox;
 mod schema;
 
 pub use conversations::{ConversationRecord, Preview};
+pub use inbox::matches as inbox_matches;
 pub use outbox::{OutboxRecord, PendingUpload};
 
 use indexed_db_futures::database::Database;
@@ -29,6 +32,9 @@ pub(crate) const MESSAGES: &str = "messages";
 pub(crate) const OUTBOX: &str = "outbox";
 pub(crate) const META: &str = "meta";
 pub(crate) const UPLOAD_BLOBS: &str = "upload_blobs";
+pub(crate) const INBOX: &str = "inbox";
+/// Index of `inbox` on `[business, last_activity]`.
+pub(crate) const BY_BUSINESS_ACTIVITY: &str = "by_business_activity";
 /// Index of `messages` on `[conversation_id, seq]`.
 pub(crate) const BY_CONVERSATION_SEQ: &str = "by_conversation_seq";
 /// Index of `outbox` on `conversation_id`.

@@ -1,15 +1,15 @@
 //! Versioned migrations of the local database.
 
 use super::{
-    BY_CONVERSATION, BY_CONVERSATION_SEQ, CONVERSATIONS, MESSAGES, META, OUTBOX, Result,
-    UPLOAD_BLOBS,
+    BY_BUSINESS_ACTIVITY, BY_CONVERSATION, BY_CONVERSATION_SEQ, CONVERSATIONS, INBOX, MESSAGES,
+    META, OUTBOX, Result, UPLOAD_BLOBS,
 };
 use indexed_db_futures::KeyPath;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 
 /// Bump and add a step below for every schema change; never edit a released step.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 pub(super) async fn open(name: &str) -> Result<Database> {
     let db = Database::open(name)
@@ -47,6 +47,18 @@ pub(super) async fn open(name: &str) -> Result<Database> {
                 // The files of unfinished uploads, keyed by their message id (out-of-line keys:
                 // the value is the Blob itself, which survives a reload for resuming).
                 db.create_object_store(UPLOAD_BLOBS).build()?;
+            }
+            if old < 3 {
+                let inbox = db
+                    .create_object_store(INBOX)
+                    .with_key_path(KeyPath::One("conversation_id"))
+                    .build()?;
+                inbox
+                    .create_index(
+                        BY_BUSINESS_ACTIVITY,
+                        KeyPath::from(["business", "last_activity"]),
+                    )
+                    .build()?;
             }
             Ok(())
         })
