@@ -438,8 +438,8 @@ async fn the_inbox_cache_pages_and_filters_like_the_server() {
     let business = BusinessId::new();
     let other_business = BusinessId::new();
     let vip = LabelId::new();
-    let item = |n: i64, business: BusinessId, assignee: Option<&User>, status: InboxStatus| {
-        InboxItem {
+    let item =
+        |n: i64, business: BusinessId, assignee: Option<&User>, status: InboxStatus| InboxItem {
             conversation_id: ConversationId::new(),
             business,
             customer: user(&format!("customer{n}")),
@@ -452,8 +452,7 @@ async fn the_inbox_cache_pages_and_filters_like_the_server() {
             preview: format!("hello {n}"),
             unread: 1,
             first_contact: Timestamp(1_700_000_000_000),
-        }
-    };
+        };
     let mut items: Vec<InboxItem> = (0..60)
         .map(|n| {
             let assignee = (n % 3 == 0).then_some(&agent);
@@ -482,8 +481,14 @@ async fn the_inbox_cache_pages_and_filters_like_the_server() {
     assert_eq!(counts.mine, expected(&|n| n % 3 == 0 && n % 5 != 0));
     assert_eq!(counts.all, expected(&|n| n % 5 != 0));
     // Newest first, only this business, only matching items.
-    assert!(page.windows(2).all(|w| w[0].last_activity >= w[1].last_activity));
-    assert!(page.iter().all(|i| i.business == business && i.assignee.is_none()));
+    assert!(
+        page.windows(2)
+            .all(|w| w[0].last_activity >= w[1].last_activity)
+    );
+    assert!(
+        page.iter()
+            .all(|i| i.business == business && i.assignee.is_none())
+    );
     assert_eq!(page.first().unwrap().preview, "hello 59");
 
     let vip_all = InboxFilter {
