@@ -62,6 +62,26 @@ impl Server {
             .collect()
     }
 
+    /// POSTs JSON with a session token; fails unless the answer is a success.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: &SessionToken,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value> {
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&token.0)
+            .json(body)
+            .send()
+            .await?;
+        if !res.status().is_success() {
+            bail!("POST {path}: {}", res.text().await?);
+        }
+        Ok(res.json().await?)
+    }
+
     /// A file as served to a browser that accepts brotli and gzip: (decoded body if plain,
     /// bytes on the wire).
     pub async fn fetch(&self, path: &str) -> Result<(Vec<u8>, usize)> {

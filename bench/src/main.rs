@@ -5,6 +5,7 @@
 //! runs and writes BENCHMARKS.md.
 
 mod client;
+mod seed;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -68,6 +69,30 @@ enum Bench {
         #[arg(long, default_value_t = 100_000)]
         messages: usize,
     },
+    /// Seeds a reader with many chats, a long chat and a business inbox (browser benchmarks).
+    Seed {
+        /// Chats with other people.
+        #[arg(long, default_value_t = 1000)]
+        chats: usize,
+        /// Messages in the last chat.
+        #[arg(long, default_value_t = 100_000)]
+        long: usize,
+        /// Customer conversations in the reader's business inbox.
+        #[arg(long, default_value_t = 10_000)]
+        customers: usize,
+    },
+    /// Sends messages in a conversation from an account (live traffic for a browser benchmark).
+    Send {
+        /// The sender's session token.
+        #[arg(long)]
+        token: String,
+        /// The conversation.
+        #[arg(long)]
+        conversation: String,
+        /// How many.
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+    },
 }
 
 #[tokio::main]
@@ -89,6 +114,29 @@ async fn main() -> Result<()> {
         } => throughput(&server, clients, window, rate, seconds).await?,
         Bench::Catchup { messages } => catchup(&server, messages).await?,
         Bench::Bytes => first_visit_bytes(&server).await?,
+        Bench::Seed {
+            chats,
+            long,
+            customers,
+        } => seed::seed(&server, chats, long, customers).await?,
+        Bench::Send {
+            token,
+            conversation,
+            count,
+        } => {
+            let sender = kontor_protocol::api::SessionResponse {
+                token: kontor_protocol::SessionToken(token),
+                user: kontor_protocol::User::person(
+                    kontor_protocol::UserId::new(),
+                    kontor_protocol::Handle::parse("sender").expect("valid handle"),
+                    String::new(),
+                ),
+            };
+            let conversation = conversation.parse().context("conversation id")?;
+            let started = Instant::now();
+            seed::send_many(&server, &sender, conversation, count, "live message").await?;
+            json!({ "bench": "send", "count": count, "seconds": started.elapsed().as_secs_f64() })
+        }
     };
     println!("{result}");
     Ok(())

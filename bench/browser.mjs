@@ -1,0 +1,138 @@
+// Browser benchmarks for `cargo xtask bench`: headless Chromium against a seeded release server.
+//   node bench/browser.mjs <server url> <seed json file> <kontor-bench binary>
+// Prints one JSON line with every figure (milliseconds unless named otherwise).
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+
+const [url, seedFile, benchBin] = process.argv.slice(2);
+const seed = JSON.parse(readFileSync(seedFile, 'utf8'));
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const spread = (xs) => [Math.min(...xs), Math.max(...xs)];
+
+async function until(what, check, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => false);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+const out = { bench: 'browser' };
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // Long tasks (main thread blocked > 50 ms), recorded from the first script on.
+  await context.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const page = await context.newPage();
+  await page.goto(url + '/');
+  await page.evaluate((s) => localStorage.setItem('kontor.session', JSON.stringify(s)), seed.session);
+  const longLink = () => page.getByRole('navigation', { name: 'Chats' })
+    .getByRole('link', { name: new RegExp(`^${seed.long_peer_name}`) });
+  const unreadOfLong = async () => {
+    const text = await longLink().textContent({ timeout: 1000 });
+    const m = text.match(/(\d+) unread/);
+    return m ? Number(m[1]) : 0;
+  };
+
+  // First sync: every chat and message of the account into IndexedDB.
+  let t0 = Date.now();
+  await page.goto(url + '/chats');
+  const total = 1 + Number(seed.long_messages);
+  await until('first sync', async () => (await unreadOfLong()) >= total, 600_000);
+  out.first_sync_ms = Date.now() - t0;
+
+  // 10,000 messages arriving live, stored in batched transactions.
+  t0 = Date.now();
+  execFileSync(benchBin, ['--url', url, 'send', '--token', seed.long_peer_token,
+    '--conversation', seed.long_chat, '--count', '10000']);
+  await until('10,000 stored', async () => (await unreadOfLong()) >= total + 10_000, 120_000);
+  out.store_10k_ms = Date.now() - t0;
+
+  // Cold start from the cached shell to the chat list with every chat.
+  const chats = Number(seed.chats);
+  const cold = [];
+  for (let i = 0; i < 3; i++) {
+    await page.reload();
+    await page.waitForFunction((n) =>
+      document.querySelectorAll('nav[aria-label="Chats"] li').length >= n, chats, { timeout: 60_000, polling: 'raf' });
+    cold.push(await page.evaluate(() => performance.now()));
+  }
+  out.cold_start_ms = median(cold);
+  out.cold_start_range = spread(cold);
+
+  // Open the long chat: its newest 50 messages on screen.
+  const open = [];
+  for (let i = 0; i < 3; i++) {
+    await page.goto(url + '/chats');
+    await longLink().waitFor();
+    const ms = await page.evaluate(async (name) => {
+      const link = [...document.querySelectorAll('nav[aria-label="Chats"] a')]
+        .find((a) => a.querySelector('.chat-name')?.textContent.trim() === name);
+      const t = performance.now();
+      link.click();
+      return new Promise((resolve) => {
+        const tick = () => {
+          const log = document.querySelector('[role="log"][aria-label="Messages"]');
+          const n = log ? log.querySelectorAll('article').length : 0;
+          if (n >= 50 && log.textContent.includes('live message 9999')) resolve(performance.now() - t);
+          else requestAnimationFrame(tick);
+        };
+        tick();
+      });
+    }, seed.long_peer_name);
+    open.push(ms);
+  }
+  out.open_long_ms = median(open);
+  out.open_long_range = spread(open);
+
+  // Scroll back through 5 pages of history: DOM size and the longest main-thread block.
+  await page.evaluate(() => { window.__longTasks = []; });
+  for (let i = 0; i < 5; i++) {
+    await page.getByRole('button', { name: 'Load earlier messages' }).click();
+    await page.waitForTimeout(300);
+  }
+  out.articles_after_5_pages = await page.locator('[role="log"] article').count();
+  out.longest_task_ms = Math.max(0, ...(await page.evaluate(() => window.__longTasks)));
+
+  // The business inbox with its customers: switching views.
+  await page.goto(`${url}/biz/${seed.business}/inbox`);
+  const inboxLinks = () => page.locator('nav[aria-label="Inbox"] li').count();
+  await until('inbox page', async () => (await inboxLinks()) >= 50, 60_000);
+  const switches = [];
+  for (let i = 0; i < 3; i++) {
+    for (const [tab, want] of [['Mine', 0], ['Unassigned', 50]]) {
+      const ms = await page.evaluate(async ([tab, want]) => {
+        const button = [...document.querySelectorAll('[role="tab"]')]
+          .find((b) => b.getAttribute('aria-label') === tab);
+        const t = performance.now();
+        button.click();
+        return new Promise((resolve) => {
+          const tick = () => {
+            const n = document.querySelectorAll('nav[aria-label="Inbox"] li').length;
+            const empty = document.querySelector('nav[aria-label="Inbox"] .empty-list');
+            if ((want === 0 && empty && n === 0) || (want > 0 && n >= want)) resolve(performance.now() - t);
+            else requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+        });
+      }, [tab, want]);
+      switches.push(ms);
+    }
+  }
+  out.inbox_switch_ms = median(switches);
+  out.inbox_switch_range = spread(switches);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(out));
