@@ -139,7 +139,19 @@ async fn connect_once(
                         }
                         _ => {}
                     }
+                    // A burst of live messages is stored in one IndexedDB transaction, not one
+                    // each: the cost is per transaction, not per record.
+                    let (frame, after) = match frame {
+                        ServerFrame::Messages { messages } => {
+                            let (messages, after) = coalesce(&mut read, messages);
+                            (ServerFrame::Messages { messages }, after)
+                        }
+                        other => (other, None),
+                    };
                     engine.on_frame(frame).await;
+                    if let Some(after) = after {
+                        engine.on_frame(after).await;
+                    }
                 }
                 Some(Ok(Message::Bytes(_))) => {}
                 Some(Err(WebSocketError::ConnectionClose(ev))) if ev.code == CLOSE_UNAUTHORIZED => {
@@ -174,6 +186,34 @@ async fn connect_once(
             },
         }
     }
+}
+
+/// Most messages folded into one batch.
+const COALESCE_MAX: usize = 2_000;
+
+/// Appends the `messages` frames that have already arrived to `messages`, without waiting.
+/// Returns the batch and the first other frame read, to be handled after it.
+fn coalesce<S>(
+    read: &mut S,
+    mut messages: Vec<kontor_protocol::Message>,
+) -> (Vec<kontor_protocol::Message>, Option<ServerFrame>)
+where
+    S: futures::Stream<Item = Result<Message, WebSocketError>> + Unpin,
+{
+    while messages.len() < COALESCE_MAX {
+        let Some(Some(Ok(Message::Text(text)))) = read.next().now_or_never() else {
+            // Nothing more waiting (a close or error shows up again on the next read).
+            break;
+        };
+        match serde_json::from_str::<ServerFrame>(&text) {
+            Ok(ServerFrame::Messages { messages: more }) => messages.extend(more),
+            Ok(other) => return (messages, Some(other)),
+            Err(e) => {
+                web_sys::console::warn_1(&format!("Kontor: unreadable frame: {e}").into());
+            }
+        }
+    }
+    (messages, None)
 }
 
 async fn send<S>(write: &mut S, frame: &ClientFrame) -> Result<(), ()>

@@ -349,13 +349,21 @@ fn browser(rows: &mut Vec<Row>) -> Result {
     rows.push(Row {
         figure: "Cold start (cached shell) to the chat list rendered from IndexedDB, 1,000 chats",
         target: "≤ 300 ms",
-        value: format!("{:.0} ms (runs {})", ms("cold_start_ms"), range("cold_start_range")),
+        value: format!(
+            "{:.0} ms (runs {})",
+            ms("cold_start_ms"),
+            range("cold_start_range")
+        ),
         meets: Some(ms("cold_start_ms") <= 300.0),
     });
     rows.push(Row {
         figure: "Open a chat with 100,000 messages stored locally: its last 50 on screen",
         target: "≤ 50 ms",
-        value: format!("{:.0} ms (runs {})", ms("open_long_ms"), range("open_long_range")),
+        value: format!(
+            "{:.0} ms (runs {})",
+            ms("open_long_ms"),
+            range("open_long_range")
+        ),
         meets: Some(ms("open_long_ms") <= 50.0),
     });
     let articles = b["articles_after_5_pages"].as_f64().unwrap_or(f64::NAN);
