@@ -53,6 +53,10 @@ test('customer and two agents work one conversation through the shared inbox', a
     await olga.getByLabel('Away message', { exact: true }).fill('We are closed now and answer from 9:00.');
     await olga.getByRole('button', { name: 'Save', exact: true }).click();
     await until('settings saved', async () => (await olga.getByRole('status').filter({ hasText: 'Saved' }).count()) > 0);
+    await olga.getByLabel('Shortcut').fill('card');
+    await olga.getByLabel('Reply text').fill('Your new card arrives within 5 working days.');
+    await olga.getByRole('button', { name: 'Add quick reply' }).click();
+    await olga.getByRole('button', { name: 'Delete quick reply /card' }).waitFor();
     await olga.getByRole('button', { name: 'Invite agent' }).click();
     const invite = await until('invite link', async () => olga.getByLabel('Invite link').inputValue());
     assert.match(invite, /\/join\/[A-Za-z0-9_-]+$/);
@@ -112,6 +116,15 @@ test('customer and two agents work one conversation through the shared inbox', a
     await until('Aaron sees the note', async () =>
       (await aaron.getByText('Identity checked by phone @aaron').count()) === 1);
     await olga.getByRole('button', { name: 'Private note' }).click();
+    // Quick replies: "/" lists them; choosing one fills the message.
+    await olga.getByLabel('Message', { exact: true }).fill('/ca');
+    const option = olga.getByRole('listbox', { name: 'Quick replies' }).getByRole('option', { name: /\/card/ });
+    await option.waitFor();
+    await olga.getByLabel('Message', { exact: true }).press('Enter');
+    assert.equal(await olga.getByLabel('Message', { exact: true }).inputValue(),
+      'Your new card arrives within 5 working days.');
+    await olga.getByLabel('Message', { exact: true }).press('Enter');
+    await messageShows(carl, 'Your new card arrives within 5 working days.');
     await send(olga, 'Anything else we can do?');
     await messageShows(carl, 'Anything else we can do?');
     assert.equal(await carl.getByText('Identity checked by phone').count(), 0);
