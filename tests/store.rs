@@ -515,3 +515,20 @@ async fn the_inbox_cache_pages_and_filters_like_the_server() {
     db.close();
     Db::delete(agent.id).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn older_messages_are_found_without_counting() {
+    let (me, peer) = (user("older"), user("peer"));
+    let db = fresh(&me).await;
+    let c = conversation(&me, &peer);
+    db.apply_conversation(&c, Pos(1)).await.unwrap();
+    let batch: Vec<Message> = (5..=20)
+        .map(|seq| message(&c, &peer, seq, seq + 1))
+        .collect();
+    db.apply_messages(&batch).await.unwrap();
+    assert!(db.has_older(c.id, Seq(6)).await.unwrap());
+    assert!(!db.has_older(c.id, Seq(5)).await.unwrap());
+    assert!(!db.has_older(c.id, Seq(1)).await.unwrap());
+    db.close();
+    Db::delete(me.id).await.unwrap();
+}

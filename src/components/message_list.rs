@@ -23,8 +23,8 @@ pub struct ConversationData {
     pub messages: Vec<Message>,
     /// Unsent messages of this conversation, oldest first.
     pub outbox: Vec<OutboxRecord>,
-    /// Messages stored in all (to offer older ones).
-    pub stored: u32,
+    /// Older messages than the first shown are stored on this device.
+    pub older_here: bool,
 }
 
 impl ConversationData {
@@ -36,14 +36,20 @@ impl ConversationData {
                 conversation,
                 messages: Vec::new(),
                 outbox: Vec::new(),
-                stored: 0,
+                older_here: false,
             });
         }
+        let messages = db.latest_messages(id, limit).await?;
+        // One lookup, not a count: counting a 100,000-message chat walks the whole index.
+        let older_here = match messages.first() {
+            Some(first) => db.has_older(id, first.seq).await?,
+            None => false,
+        };
         Ok(Self {
             conversation,
-            messages: db.latest_messages(id, limit).await?,
+            messages,
             outbox: db.outbox_for(id).await?,
-            stored: db.message_count(id).await?,
+            older_here,
         })
     }
 }
@@ -51,14 +57,13 @@ impl ConversationData {
 impl ConversationData {
     /// Older messages exist: more stored here than shown, or older ones on the server.
     pub fn has_earlier(&self) -> bool {
-        self.stored as usize > self.messages.len()
-            || self.messages.first().is_some_and(|m| m.seq.0 > 1)
+        self.older_here || self.messages.first().is_some_and(|m| m.seq.0 > 1)
     }
 
     /// Older messages exist only on the server.
     pub fn earlier_on_server(&self) -> Option<kontor_protocol::Seq> {
         let first = self.messages.first()?;
-        (self.stored as usize <= self.messages.len() && first.seq.0 > 1).then_some(first.seq)
+        (!self.older_here && first.seq.0 > 1).then_some(first.seq)
     }
 }
 

@@ -50,21 +50,31 @@ async fn load_conversation(
 impl Db {
     /// A conversation snapshot (new chat, or changed receipts during catch-up).
     pub async fn apply_conversation(&self, conversation: &Conversation, pos: Pos) -> Result<()> {
+        self.apply_conversations(&[(conversation.clone(), pos)])
+            .await
+    }
+
+    /// Conversation snapshots, in one transaction.
+    pub async fn apply_conversations(&self, batch: &[(Conversation, Pos)]) -> Result<()> {
         let me = self.me();
         let tx = self.tx(&[CONVERSATIONS, MESSAGES, META], true)?;
-        let rec = match load_conversation(&tx, conversation.id).await? {
-            Some(mut rec) => {
-                let read_before = rec.read_seq;
-                rec.merge_snapshot(conversation, me);
-                if rec.read_seq != read_before {
-                    recount_unread(&tx, &mut rec, me).await?;
+        let mut highest = Pos(0);
+        for (conversation, pos) in batch {
+            let rec = match load_conversation(&tx, conversation.id).await? {
+                Some(mut rec) => {
+                    let read_before = rec.read_seq;
+                    rec.merge_snapshot(conversation, me);
+                    if rec.read_seq != read_before {
+                        recount_unread(&tx, &mut rec, me).await?;
+                    }
+                    rec
                 }
-                rec
-            }
-            None => ConversationRecord::from_snapshot(conversation, me),
-        };
-        tx.object_store(CONVERSATIONS)?.put(&rec).serde()?.await?;
-        advance_cursor(&tx, pos).await?;
+                None => ConversationRecord::from_snapshot(conversation, me),
+            };
+            tx.object_store(CONVERSATIONS)?.put(&rec).serde()?.await?;
+            highest = highest.max(*pos);
+        }
+        advance_cursor(&tx, highest).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -49,7 +49,7 @@ impl Db {
         Ok(out)
     }
 
-    /// How many messages of a conversation are stored here.
+    /// How many messages of a conversation are stored here (walks the index: not for hot paths).
     pub async fn message_count(&self, id: ConversationId) -> Result<u32> {
         let tx = self.tx(&[MESSAGES], false)?;
         let store = tx.object_store(MESSAGES)?;
@@ -59,6 +59,24 @@ impl Db {
             .with_query(range(id, 0, u64::MAX))
             .serde()?
             .await?)
+    }
+
+    /// Whether a message of the conversation older than `seq` is stored here.
+    pub async fn has_older(&self, id: ConversationId, seq: kontor_protocol::Seq) -> Result<bool> {
+        if seq.0 <= 1 {
+            return Ok(false);
+        }
+        let tx = self.tx(&[MESSAGES], false)?;
+        let keys: Vec<String> = tx
+            .object_store(MESSAGES)?
+            .index(BY_CONVERSATION_SEQ)?
+            .get_all_keys::<String>()
+            .with_query(range(id, 0, seq.0 - 1))
+            .with_limit(1)
+            .serde()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(!keys.is_empty())
     }
 }
 

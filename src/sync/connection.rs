@@ -146,6 +146,17 @@ async fn connect_once(
                             let (messages, after) = coalesce(&mut read, messages);
                             (ServerFrame::Messages { messages }, after)
                         }
+                        // Catch-up begins with a snapshot of every changed conversation: one
+                        // transaction (and one redraw) for all of them.
+                        ServerFrame::Conversation { pos, conversation } => {
+                            let (batch, after) =
+                                coalesce_conversations(&mut read, vec![(conversation, pos)]);
+                            engine.on_conversations(batch).await;
+                            if let Some(after) = after {
+                                engine.on_frame(after).await;
+                            }
+                            continue;
+                        }
                         other => (other, None),
                     };
                     engine.on_frame(frame).await;
@@ -214,6 +225,32 @@ where
         }
     }
     (messages, None)
+}
+
+/// Like [`coalesce`], for conversation snapshots.
+fn coalesce_conversations<S>(
+    read: &mut S,
+    mut batch: Vec<(kontor_protocol::Conversation, kontor_protocol::Pos)>,
+) -> (
+    Vec<(kontor_protocol::Conversation, kontor_protocol::Pos)>,
+    Option<ServerFrame>,
+)
+where
+    S: futures::Stream<Item = Result<Message, WebSocketError>> + Unpin,
+{
+    while batch.len() < COALESCE_MAX {
+        let Some(Some(Ok(Message::Text(text)))) = read.next().now_or_never() else {
+            break;
+        };
+        match serde_json::from_str::<ServerFrame>(&text) {
+            Ok(ServerFrame::Conversation { pos, conversation }) => batch.push((conversation, pos)),
+            Ok(other) => return (batch, Some(other)),
+            Err(e) => {
+                web_sys::console::warn_1(&format!("Kontor: unreadable frame: {e}").into());
+            }
+        }
+    }
+    (batch, None)
 }
 
 async fn send<S>(write: &mut S, frame: &ClientFrame) -> Result<(), ()>

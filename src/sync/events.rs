@@ -175,6 +175,14 @@ impl Engine {
         }
     }
 
+    /// Conversation snapshots in one transaction (the start of a catch-up).
+    pub(super) async fn on_conversations(
+        &self,
+        batch: Vec<(kontor_protocol::Conversation, kontor_protocol::Pos)>,
+    ) {
+        let _ = self.stored(self.db.apply_conversations(&batch).await);
+    }
+
     /// After a local write: the UI re-reads on success; a failure is shown and returned as text.
     fn stored(&self, result: Result<(), crate::store::StoreError>) -> Result<(), String> {
         match result {
