@@ -42,6 +42,31 @@ pub async fn send_many(
     Ok(())
 }
 
+/// Starts (or finds) `who`'s chat with `handle` and sends one message, waiting for its ack.
+async fn start_and_say(
+    server: &Server,
+    who: &SessionResponse,
+    handle: &str,
+    body: String,
+) -> Result<ConversationId> {
+    let mut conn = server.connect(&who.token, Pos(0), None).await?;
+    let chat = conn.start_chat(handle).await?;
+    conn.send(&ClientFrame::Send {
+        id: MessageId::new(),
+        conversation_id: chat,
+        body,
+        attachment: None,
+    })
+    .await?;
+    loop {
+        match conn.recv_timeout(Duration::from_secs(30)).await? {
+            Some(ServerFrame::Ack { .. }) => return Ok(chat),
+            Some(_) => {}
+            None => bail!("no ack"),
+        }
+    }
+}
+
 /// Creates the reader's world; see the module docs.
 pub async fn seed(
     server: &Server,
@@ -53,24 +78,9 @@ pub async fn seed(
     let peers = server.register_many("peer", chats).await?;
     // Each peer starts a chat with the reader and says hello.
     let results: Vec<Result<ConversationId>> = stream::iter(peers.iter())
-        .map(|peer| async {
-            let mut conn = server.connect(&peer.token, Pos(0), None).await?;
-            let chat = conn.start_chat(reader.user.handle.as_str()).await?;
-            conn.send(&ClientFrame::Send {
-                id: MessageId::new(),
-                conversation_id: chat,
-                body: format!("Hello from {}", peer.user.display_name),
-                attachment: None,
-            })
-            .await?;
-            loop {
-                match conn.recv_timeout(Duration::from_secs(30)).await? {
-                    Some(ServerFrame::Ack { .. }) => break,
-                    Some(_) => {}
-                    None => bail!("no ack"),
-                }
-            }
-            Ok(chat)
+        .map(|peer| {
+            let body = format!("Hello from {}", peer.user.display_name);
+            start_and_say(server, peer, reader.user.handle.as_str(), body)
         })
         // In order: `chat_ids[i]` is the chat of `peers[i]`.
         .buffered(32)
@@ -94,30 +104,15 @@ pub async fn seed(
         )
         .await?;
     let customers = server.register_many("customer", customers).await?;
-    let outcome: Vec<Result<()>> = stream::iter(customers.iter())
-        .map(|customer| async {
-            let mut conn = server.connect(&customer.token, Pos(0), None).await?;
-            let chat = conn.start_chat(business_handle).await?;
-            conn.send(&ClientFrame::Send {
-                id: MessageId::new(),
-                conversation_id: chat,
-                body: format!("Question from {}", customer.user.display_name),
-                attachment: None,
-            })
-            .await?;
-            loop {
-                match conn.recv_timeout(Duration::from_secs(30)).await? {
-                    Some(ServerFrame::Ack { .. }) => break,
-                    Some(_) => {}
-                    None => bail!("no ack"),
-                }
-            }
-            Ok(())
+    let outcome: Vec<Result<ConversationId>> = stream::iter(customers.iter())
+        .map(|customer| {
+            let body = format!("Question from {}", customer.user.display_name);
+            start_and_say(server, customer, business_handle, body)
         })
         .buffer_unordered(32)
         .collect()
         .await;
-    outcome.into_iter().collect::<Result<Vec<()>>>()?;
+    outcome.into_iter().collect::<Result<Vec<_>>>()?;
     Ok(json!({
         "session": reader,
         "long_chat": long_chat,

@@ -24,17 +24,22 @@ struct Header {
 /// Messages shown at first; "Load earlier messages" adds this many more.
 const PAGE: usize = 50;
 
-/// The route: resolves the id, then shows the conversation.
-#[component]
-pub fn ConversationPane() -> impl IntoView {
-    let ctx = AppCtx::get();
+/// The route's `:id` as a conversation id (`None` when it is not one).
+pub fn conversation_id_param() -> Memo<Option<ConversationId>> {
     let params = use_params_map();
-    let id = Memo::new(move |_| {
+    Memo::new(move |_| {
         params
             .read()
             .get("id")
             .and_then(|s| s.parse::<ConversationId>().ok())
-    });
+    })
+}
+
+/// The route: resolves the id, then shows the conversation.
+#[component]
+pub fn ConversationPane() -> impl IntoView {
+    let ctx = AppCtx::get();
+    let id = conversation_id_param();
     move || {
         let engine = ctx.engine.get()?;
         Some(match id.get() {

@@ -430,13 +430,7 @@ pub fn InboxEmpty() -> impl IntoView {
 #[component]
 pub fn InboxConversation() -> impl IntoView {
     let ctx = AppCtx::get();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<ConversationId>().ok())
-    });
+    let id = crate::routes::conversation::conversation_id_param();
     move || {
         let engine = ctx.engine.get()?;
         Some(match id.get() {

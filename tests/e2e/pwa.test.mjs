@@ -121,7 +121,13 @@ test('a new version installs in the background and offers "Reload to update"', a
     const sw = readFileSync(join(app, 'sw.js'));
     writeFileSync(join(app, 'sw.js.br'), brotliCompressSync(sw));
     writeFileSync(join(app, 'sw.js.gz'), gzipSync(sw));
-    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+    // An update check may join one the reload started before the files changed, and find
+    // nothing new: check again until the browser sees the new worker.
+    await until('the new worker is found', () => page.evaluate(() =>
+      navigator.serviceWorker.getRegistration().then(async (r) => {
+        if (!r.installing && !r.waiting) await r.update();
+        return !!(r.installing || r.waiting);
+      })));
     const button = page.getByRole('button', { name: 'Reload to update' });
     await button.waitFor();
     const before = await page.evaluate(() => navigator.serviceWorker.controller.scriptURL);
