@@ -2,7 +2,7 @@
 // judges it, and a cold start with the server down.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,10 @@ test('a cold start with the server down shows the chats, and messages written th
 test('a new version installs in the background and offers "Reload to update"', async () => {
   const app = mkdtempSync(join(tmpdir(), 'kontor-app-'));
   cpSync(DIST, app, { recursive: true });
+  // The server answers revalidations by Last-Modified, which has one-second resolution: date
+  // the deployed worker an hour back, so the "next version" below is newer even within a second.
+  const anHourAgo = new Date(Date.now() - 3_600_000);
+  for (const f of ['sw.js', 'sw.js.br', 'sw.js.gz']) utimesSync(join(app, f), anHourAgo, anHourAgo);
   const server = await startServer({ staticDir: app });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
