@@ -18,24 +18,13 @@ use kontor_protocol::business::{
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::use_params_map;
 
 /// `/biz/{handle}/settings`
 #[component]
 pub fn BusinessSettingsPage() -> impl IntoView {
-    let ctx = AppCtx::get();
-    let params = use_params_map();
-    let handle = Memo::new(move |_| params.read().get("handle").unwrap_or_default());
-    move || {
-        let handle = handle.get();
-        if ctx.auth.with(Option::is_none) {
-            let back = biz_util::login_then(&format!("/biz/{handle}/settings"));
-            view! { <Redirect path=back/> }.into_any()
-        } else {
-            view! { <Settings handle=handle/> }.into_any()
-        }
-    }
+    biz_util::team_page("settings", |handle| {
+        view! { <Settings handle=handle/> }.into_any()
+    })
 }
 
 /// Everything the page shows, fetched together.

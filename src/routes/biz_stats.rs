@@ -7,8 +7,6 @@ use crate::components::biz_nav::BizNav;
 use js_sys::{Date, Object, Reflect};
 use kontor_protocol::business::DayStats;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::use_params_map;
 use wasm_bindgen::JsValue;
 
 /// The periods the select "Period" offers, in days.
@@ -17,18 +15,9 @@ const PERIODS: [u32; 4] = [7, 14, 30, 90];
 /// `/biz/{handle}/stats`
 #[component]
 pub fn BusinessStatsPage() -> impl IntoView {
-    let ctx = AppCtx::get();
-    let params = use_params_map();
-    let handle = Memo::new(move |_| params.read().get("handle").unwrap_or_default());
-    move || {
-        let handle = handle.get();
-        if ctx.auth.with(Option::is_none) {
-            let back = biz_util::login_then(&format!("/biz/{handle}/stats"));
-            view! { <Redirect path=back/> }.into_any()
-        } else {
-            view! { <Stats handle=handle/> }.into_any()
-        }
-    }
+    biz_util::team_page("stats", |handle| {
+        view! { <Stats handle=handle/> }.into_any()
+    })
 }
 
 /// `YYYY-MM-DD` as people read it, "Mon, 3 Nov 2026" (the day itself, no time zone shift).

@@ -36,6 +36,26 @@ pub(crate) fn login_then(path: &str) -> String {
     format!("/login?next={path}")
 }
 
+/// A team page of the business in the route's `:handle` (`/biz/{handle}/{section}`): logged-out
+/// visitors go to the login page and come back here afterwards.
+pub(crate) fn team_page(
+    section: &'static str,
+    page: impl Fn(String) -> AnyView + Send + Sync + 'static,
+) -> impl IntoView {
+    let ctx = AppCtx::get();
+    let params = leptos_router::hooks::use_params_map();
+    let handle = Memo::new(move |_| params.read().get("handle").unwrap_or_default());
+    move || {
+        let handle = handle.get();
+        if ctx.auth.with(Option::is_none) {
+            let back = login_then(&format!("/biz/{handle}/{section}"));
+            view! { <leptos_router::components::Redirect path=back/> }.into_any()
+        } else {
+            page(handle)
+        }
+    }
+}
+
 /// The session token, or the sentence to show when there is none.
 pub(crate) fn token(ctx: AppCtx) -> Result<SessionToken, String> {
     ctx.auth
