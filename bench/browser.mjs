@@ -96,13 +96,22 @@ try {
   out.open_long_ms = median(open);
   out.open_long_range = spread(open);
 
-  // Scroll back through 5 pages of history: DOM size and the longest main-thread block.
+  // Scroll back through 10 pages of history by scrolling to the top of the log each time:
+  // the most message nodes the log held, and the longest main-thread block meanwhile.
   await page.evaluate(() => { window.__longTasks = []; });
-  for (let i = 0; i < 5; i++) {
-    await page.getByRole('button', { name: 'Load earlier messages' }).click();
-    await page.waitForTimeout(300);
+  const logSel = '[role="log"][aria-label="Messages"]';
+  const firstBody = () => page.evaluate((sel) =>
+    document.querySelector(`${sel} article .body`)?.textContent, logSel);
+  let most = 0;
+  for (let i = 0; i < 10; i++) {
+    const before = await firstBody();
+    await page.evaluate((sel) => { document.querySelector(sel).scrollTop = 0; }, logSel);
+    await until('an older page', async () => (await firstBody()) !== before, 30_000);
+    await page.waitForTimeout(100);
+    most = Math.max(most, await page.locator(`${logSel} article`).count());
   }
-  out.articles_after_5_pages = await page.locator('[role="log"] article').count();
+  out.articles_after_10_pages = await page.locator(`${logSel} article`).count();
+  out.most_articles_while_scrolling = most;
   out.longest_task_ms = Math.max(0, ...(await page.evaluate(() => window.__longTasks)));
 
   // The business inbox with its customers: switching views.

@@ -1,15 +1,18 @@
-//! The root component: routes, and the app-wide state (who is logged in, their engine).
+//! The root components and the app-wide state (who is logged in, their engine).
+//!
+//! The web app ships as two bundles sharing this crate: the messenger ([`App`], `index.html`) and
+//! the business dashboard ([`crate::business_app::BusinessApp`], `business.html`), so a
+//! customer's first visit does not download the team inbox, settings and statistics. Each bundle
+//! routes only its own pages; a link into the other one loads it in full ([`Elsewhere`]).
 
-use crate::routes::{
-    biz_settings, biz_stats, business_new, business_profile, businesses, chats, conversation,
-    inbox, join, login, welcome,
-};
+use crate::routes::{business_profile, chats, conversation, login, welcome};
 use crate::session::{self, Auth};
 use crate::store::Db;
 use crate::sync::Engine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::path;
 use std::sync::Arc;
 
@@ -55,9 +58,31 @@ impl AppCtx {
     }
 }
 
-/// The application. `update_ready` turns true when a new version has been installed.
+/// Which bundle serves a path. The server and the service worker split paths the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bundle {
+    /// `index.html`: chats, login, public business profiles.
+    Messenger,
+    /// `business.html`: `/biz…` and `/join/…`.
+    Business,
+}
+
+impl Bundle {
+    /// The bundle that serves `path`.
+    pub fn of(path: &str) -> Self {
+        if path == "/biz" || path.starts_with("/biz/") || path.starts_with("/join/") {
+            Bundle::Business
+        } else {
+            Bundle::Messenger
+        }
+    }
+}
+
+/// The frame both bundles share: app-wide state, the engine of the logged-in account, the
+/// update banner and the unread counter. `update_ready` turns true when a new version has been
+/// installed.
 #[component]
-pub fn App(update_ready: RwSignal<bool>) -> impl IntoView {
+pub fn Shell(update_ready: RwSignal<bool>, children: Children) -> impl IntoView {
     let ctx = AppCtx {
         auth: RwSignal::new(session::load()),
         engine: RwSignal::new(None),
@@ -105,28 +130,49 @@ pub fn App(update_ready: RwSignal<bool>) -> impl IntoView {
             </div>
         </Show>
         <Attention/>
-        <Router>
-            <Routes fallback=|| view! { <NotFound/> }>
-                <Route path=path!("/") view=welcome::Home/>
-                <Route path=path!("/login") view=login::Login/>
-                <Route path=path!("/register") view=login::Register/>
-                <ParentRoute path=path!("/chats") view=chats::ChatsLayout>
-                    <Route path=path!("") view=chats::NoConversation/>
-                    <Route path=path!(":id") view=conversation::ConversationPane/>
-                </ParentRoute>
-                <Route path=path!("/b/:handle") view=business_profile::BusinessProfilePage/>
-                <Route path=path!("/join/:token") view=join::JoinTeam/>
-                <Route path=path!("/biz") view=businesses::MyBusinesses/>
-                <Route path=path!("/biz/new") view=business_new::CreateBusinessPage/>
-                <ParentRoute path=path!("/biz/:handle/inbox") view=inbox::InboxLayout>
-                    <Route path=path!("") view=inbox::InboxEmpty/>
-                    <Route path=path!(":id") view=inbox::InboxConversation/>
-                </ParentRoute>
-                <Route path=path!("/biz/:handle/settings") view=biz_settings::BusinessSettingsPage/>
-                <Route path=path!("/biz/:handle/stats") view=biz_stats::BusinessStatsPage/>
-            </Routes>
-        </Router>
+        {children()}
     }
+}
+
+/// The messenger bundle.
+#[component]
+pub fn App(update_ready: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <Shell update_ready=update_ready>
+            <Router>
+                <Routes fallback=|| view! { <Elsewhere this=Bundle::Messenger/> }>
+                    <Route path=path!("/") view=welcome::Home/>
+                    <Route path=path!("/login") view=login::Login/>
+                    <Route path=path!("/register") view=login::Register/>
+                    <ParentRoute path=path!("/chats") view=chats::ChatsLayout>
+                        <Route path=path!("") view=chats::NoConversation/>
+                        <Route path=path!(":id") view=conversation::ConversationPane/>
+                    </ParentRoute>
+                    <Route path=path!("/b/:handle") view=business_profile::BusinessProfilePage/>
+                </Routes>
+            </Router>
+        </Shell>
+    }
+}
+
+/// A path this bundle has no page for: the other bundle's pages load in full (replacing the
+/// history entry the router just made, so Back still works); anything else is not found.
+#[component]
+pub fn Elsewhere(this: Bundle) -> impl IntoView {
+    // The router's location: the address bar may not show the new path yet.
+    let location = use_location();
+    let path = location.pathname.get_untracked();
+    if Bundle::of(&path) != this {
+        let search = location.search.get_untracked();
+        let target = if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{}", search.trim_start_matches('?'))
+        };
+        let _ = window().location().replace(&target);
+        return None;
+    }
+    Some(view! { <NotFound/> })
 }
 
 #[component]

@@ -3,10 +3,12 @@
 //! Layout: [`routes`] holds the pages, [`components`] the pieces they are built from, [`store`]
 //! the IndexedDB database the UI renders from, [`sync`] the one module with network side effects
 //! (the WebSocket connection manager and what it does with each frame), [`api`] the HTTP account
-//! calls and [`session`] the saved login.
+//! calls and [`session`] the saved login. It builds two bundles: the messenger ([`start`],
+//! `src/main.rs`) and the business dashboard ([`start_business`], `src/bin/business.rs`).
 
 pub mod api;
 pub mod app;
+pub mod business_app;
 pub mod components;
 pub mod media;
 pub mod pwa;
@@ -16,11 +18,22 @@ pub mod store;
 pub mod sync;
 pub mod time;
 
-/// Mounts the app on the page and registers the service worker that lets it start offline.
+/// Mounts the messenger on the page and registers the service worker that lets it start offline.
 pub fn start() {
+    mount(|update_ready| leptos::view! { <app::App update_ready=update_ready/> });
+}
+
+/// Mounts the business dashboard (`/biz…`, `/join/…`) on the page.
+pub fn start_business() {
+    mount(|update_ready| leptos::view! { <business_app::BusinessApp update_ready=update_ready/> });
+}
+
+fn mount<V: leptos::IntoView + 'static>(
+    app: impl FnOnce(leptos::prelude::RwSignal<bool>) -> V + 'static,
+) {
     // A panic otherwise ends as a bare "unreachable" trap with no message in the console.
     console_error_panic_hook::set_once();
     let update_ready = leptos::prelude::RwSignal::new(false);
     pwa::register_service_worker(update_ready);
-    leptos::mount::mount_to_body(move || leptos::view! { <app::App update_ready=update_ready/> });
+    leptos::mount::mount_to_body(move || app(update_ready));
 }

@@ -16,24 +16,33 @@ function walk(dir) {
   });
 }
 
-const files = walk(stage)
+const all = walk(stage)
   .map((path) => relative(stage, path).split('\\').join('/'))
   .filter((name) => name !== 'sw.js' && name !== 'index.html')
   .filter((name) => !['.map', '.br', '.gz'].some((ext) => name.endsWith(ext)))
   .sort();
+// The business dashboard is cached when it is first opened, not installed with the messenger:
+// most people never open it.
+const isBusiness = (name) => name === 'business.html' || name.startsWith('kontor-business-');
+const files = all.filter((name) => !isBusiness(name));
+const lazy = all.filter(isBusiness);
 const hash = createHash('sha256');
-for (const name of ['index.html', ...files]) {
+for (const name of ['index.html', ...all]) {
   hash.update(name);
   hash.update(readFileSync(join(stage, name)));
 }
 const version = hash.digest('hex').slice(0, 16);
 const urls = [publicUrl, ...files.map((name) => publicUrl + name)];
+const lazyUrls = lazy.map((name) => publicUrl + name);
 
 const swPath = join(stage, 'sw.js');
 const sw = readFileSync(swPath, 'utf8');
 const out = sw
   .replace("const VERSION = 'dev';", `const VERSION = '${version}';`)
-  .replace('const PRECACHE = [];', `const PRECACHE = ${JSON.stringify(urls)};`);
-if (out === sw) throw new Error('sw.js has no VERSION/PRECACHE placeholders');
+  .replace('const PRECACHE = [];', `const PRECACHE = ${JSON.stringify(urls)};`)
+  .replace('const LAZY = [];', `const LAZY = ${JSON.stringify(lazyUrls)};`);
+if (out === sw || !out.includes('const LAZY = [')) {
+  throw new Error('sw.js has no VERSION/PRECACHE/LAZY placeholders');
+}
 writeFileSync(swPath, out);
-console.log(`precache: ${urls.length} files, version ${version}`);
+console.log(`precache: ${urls.length} files, ${lazyUrls.length} on first use, version ${version}`);

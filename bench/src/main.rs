@@ -245,7 +245,19 @@ async fn throughput(
         .enumerate()
         .map(|(i, conn)| {
             let chat = chats[i / 2];
-            tokio::spawn(drive(conn, chat, window, per_client_interval, deadline))
+            // Spread the clients' send times evenly over one interval: a steady total rate, not
+            // a burst of every client at once each interval.
+            let phase = per_client_interval
+                .map(|every| every.mul_f64(i as f64 / clients as f64))
+                .unwrap_or_default();
+            tokio::spawn(drive(
+                conn,
+                chat,
+                window,
+                per_client_interval,
+                phase,
+                deadline,
+            ))
         })
         .collect();
     let mut acked = 0u64;
@@ -282,12 +294,13 @@ async fn drive(
     chat: ConversationId,
     window: usize,
     interval: Option<Duration>,
+    phase: Duration,
     deadline: Instant,
 ) -> Result<(u64, Vec<u64>)> {
     let mut in_flight = 0usize;
     let mut acked = 0u64;
     let mut latencies = Vec::new();
-    let mut next_send = Instant::now();
+    let mut next_send = Instant::now() + phase;
     let frame = || ClientFrame::Send {
         id: MessageId::new(),
         conversation_id: chat,
@@ -375,12 +388,33 @@ async fn catchup(server: &Server, messages: usize) -> Result<serde_json::Value> 
     }))
 }
 
-/// Fetches the shell, then each file it references, as a browser would (brotli accepted), and
-/// adds up the bytes on the wire.
+/// The bytes on the wire of a first visit to the messenger (`/`), and of the business dashboard
+/// (`/biz`, its own bundle) when first opened.
 async fn first_visit_bytes(server: &Server) -> Result<serde_json::Value> {
-    let (shell, shell_bytes) = server.fetch("/").await?;
+    let files = page_files(server, "/").await?;
+    let business = page_files(server, "/biz").await?;
+    let total = |files: &[(String, usize)]| files.iter().map(|(_, b)| b).sum::<usize>();
+    let list = |files: &[(String, usize)]| {
+        files
+            .iter()
+            .map(|(p, b)| json!({"path": p, "bytes": b}))
+            .collect::<Vec<_>>()
+    };
+    Ok(json!({
+        "bench": "bytes",
+        "total_bytes": total(&files),
+        "files": list(&files),
+        "business_bytes": total(&business),
+        "business_files": list(&business),
+    }))
+}
+
+/// Fetches a page, then each script, wasm and stylesheet it references, as a browser would
+/// (brotli accepted): each file's bytes on the wire.
+async fn page_files(server: &Server, page: &str) -> Result<Vec<(String, usize)>> {
+    let (shell, shell_bytes) = server.fetch(page).await?;
     let shell = String::from_utf8_lossy(&shell).into_owned();
-    let mut files = vec![("/".to_string(), shell_bytes)];
+    let mut files = vec![(page.to_string(), shell_bytes)];
     for attr in ["href=\"", "src=\"", "module_or_path: '", "from '"] {
         for part in shell.split(attr).skip(1) {
             let end = part.find(['"', '\'']).unwrap_or(0);
@@ -392,10 +426,5 @@ async fn first_visit_bytes(server: &Server) -> Result<serde_json::Value> {
             }
         }
     }
-    let total: usize = files.iter().map(|(_, b)| b).sum();
-    Ok(json!({
-        "bench": "bytes",
-        "total_bytes": total,
-        "files": files.iter().map(|(p, b)| json!({"path": p, "bytes": b})).collect::<Vec<_>>(),
-    }))
+    Ok(files)
 }

@@ -8,28 +8,86 @@ use crate::sync::Engine;
 use crate::time;
 use kontor_protocol::business::Note;
 use kontor_protocol::media::Attachment;
-use kontor_protocol::{ConversationId, Message, MessageId, NoteId, UserId};
+use kontor_protocol::{ConversationId, Message, MessageId, NoteId, Seq, UserId};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
+
+/// Messages shown at first, and added by each step back or forward.
+pub const PAGE: usize = 50;
+/// At most this many messages are in the log at once, however far back the reader scrolls: a
+/// step beyond it drops a page at the other end, so a 100,000-message chat costs the same DOM as
+/// a short one.
+pub const MAX_WINDOW: usize = 150;
+
+/// Which part of a conversation the log shows: the newest `size` messages up to `upto` (up to the
+/// newest one when `None`, following new arrivals).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// The last sequence number shown; `None` follows the newest message.
+    pub upto: Option<Seq>,
+    /// How many messages at most.
+    pub size: usize,
+}
+
+impl Window {
+    /// The newest page.
+    pub fn latest() -> Self {
+        Self {
+            upto: None,
+            size: PAGE,
+        }
+    }
+
+    /// One page further back from what is `shown`; when that would pass [`MAX_WINDOW`], the
+    /// newest page leaves the window.
+    pub fn earlier(self, shown: &[Message]) -> Self {
+        let n = shown.len();
+        if n + PAGE <= MAX_WINDOW {
+            return Self {
+                upto: self.upto,
+                size: n + PAGE,
+            };
+        }
+        let keep = MAX_WINDOW - PAGE;
+        Self {
+            upto: Some(shown[keep.min(n) - 1].seq),
+            size: MAX_WINDOW,
+        }
+    }
+
+    /// One page further forward from what is `shown`; the oldest page leaves the window.
+    pub fn later(self, shown: &[Message]) -> Self {
+        match shown.last() {
+            Some(last) => Self {
+                upto: Some(Seq(last.seq.0 + PAGE as u64)),
+                size: self.size.clamp(PAGE, MAX_WINDOW),
+            },
+            None => Self::latest(),
+        }
+    }
+}
 
 /// Everything the conversation view shows, read in one go from the local database.
 #[derive(Clone, Debug)]
 pub struct ConversationData {
     /// The conversation (None: not on this device, or not ours).
     pub conversation: Option<ConversationRecord>,
-    /// The newest stored messages, oldest first.
+    /// The window's messages, oldest first.
     pub messages: Vec<Message>,
     /// Unsent messages of this conversation, oldest first.
     pub outbox: Vec<OutboxRecord>,
     /// Older messages than the first shown are stored on this device.
     pub older_here: bool,
+    /// Newer messages than the last shown are stored on this device (the window is not at the
+    /// end: the outbox is not shown and the reader is offered the way forward).
+    pub newer_here: bool,
 }
 
 impl ConversationData {
-    /// Reads the newest `limit` messages and the outbox of a conversation.
-    pub async fn load(db: &Db, id: ConversationId, limit: usize) -> Result<Self, StoreError> {
+    /// Reads one window of a conversation's messages and its outbox.
+    pub async fn load(db: &Db, id: ConversationId, window: Window) -> Result<Self, StoreError> {
         let conversation = db.conversation(id).await?;
         if conversation.is_none() {
             return Ok(Self {
@@ -37,19 +95,25 @@ impl ConversationData {
                 messages: Vec::new(),
                 outbox: Vec::new(),
                 older_here: false,
+                newer_here: false,
             });
         }
-        let messages = db.latest_messages(id, limit).await?;
-        // One lookup, not a count: counting a 100,000-message chat walks the whole index.
+        let messages = db.messages_up_to(id, window.upto, window.size).await?;
+        // Lookups, not counts: counting a 100,000-message chat walks the whole index.
         let older_here = match messages.first() {
             Some(first) => db.has_older(id, first.seq).await?,
             None => false,
+        };
+        let newer_here = match (window.upto, messages.last()) {
+            (Some(_), Some(last)) => db.has_newer(id, last.seq).await?,
+            _ => false,
         };
         Ok(Self {
             conversation,
             messages,
             outbox: db.outbox_for(id).await?,
             older_here,
+            newer_here,
         })
     }
 }
@@ -61,7 +125,7 @@ impl ConversationData {
     }
 
     /// Older messages exist only on the server.
-    pub fn earlier_on_server(&self) -> Option<kontor_protocol::Seq> {
+    pub fn earlier_on_server(&self) -> Option<Seq> {
         let first = self.messages.first()?;
         (!self.older_here && first.seq.0 > 1).then_some(first.seq)
     }
@@ -128,7 +192,21 @@ fn rows(data: &ConversationData, me: UserId, notes: &[Note]) -> Vec<Row> {
     // On a business's team, "my" messages are the business's.
     let me = conversation.side(me);
     let peer = conversation.peer(me);
-    let mut notes = notes.iter().peekable();
+    // Notes interleave by time; those outside the window's span belong to other windows.
+    let from = data
+        .has_earlier()
+        .then(|| data.messages.first().map(|m| m.sent_at.0))
+        .flatten();
+    let to = data
+        .newer_here
+        .then(|| data.messages.last().map(|m| m.sent_at.0))
+        .flatten();
+    let mut notes = notes
+        .iter()
+        .filter(|n| {
+            from.is_none_or(|f| n.created_at.0 >= f) && to.is_none_or(|t| n.created_at.0 <= t)
+        })
+        .peekable();
     let mut rows = Vec::with_capacity(data.messages.len() + data.outbox.len() + 8);
     let mut last_day = None;
     let mut push_day = |rows: &mut Vec<Row>, at: f64| {
@@ -174,7 +252,12 @@ fn rows(data: &ConversationData, me: UserId, notes: &[Note]) -> Vec<Row> {
         push_day(&mut rows, n.created_at.0 as f64);
         rows.push(note_row(n));
     }
-    for o in &data.outbox {
+    let unsent = if data.newer_here {
+        &[][..]
+    } else {
+        &data.outbox[..]
+    };
+    for o in unsent {
         push_day(&mut rows, o.queued_at);
         rows.push(Row::Message {
             id: o.id,
@@ -195,12 +278,58 @@ fn rows(data: &ConversationData, me: UserId, notes: &[Note]) -> Vec<Row> {
     rows
 }
 
-/// The log. Keeps the view pinned to the newest message unless the reader scrolled up.
+/// Scrolling this close to either end of the log brings in the next page.
+const NEAR_EDGE_PX: i32 = 600;
+/// A scroll-triggered page load still unanswered after this long no longer blocks another.
+const LOAD_PATIENCE_MS: f64 = 3000.0;
+
+/// Where a message on screen was before the log changed, to put it back there after.
+#[derive(Clone, Debug)]
+struct Anchor {
+    id: String,
+    /// Its top edge relative to the log's top edge, in CSS pixels.
+    offset: f64,
+}
+
+/// The first message whose bottom edge is inside the log's visible area.
+fn first_visible(log: &web_sys::HtmlElement) -> Option<Anchor> {
+    let top = log.get_bounding_client_rect().top();
+    let items = log.query_selector_all("article[data-id]").ok()?;
+    (0..items.length())
+        .filter_map(|i| items.item(i))
+        .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        .find_map(|el| {
+            let rect = el.get_bounding_client_rect();
+            (rect.bottom() > top).then(|| Anchor {
+                id: el.get_attribute("data-id").unwrap_or_default(),
+                offset: rect.top() - top,
+            })
+        })
+}
+
+/// Scrolls so that the anchored message is where it was.
+fn restore(log: &web_sys::HtmlElement, anchor: &Anchor) {
+    let selector = format!("article[data-id=\"{}\"]", anchor.id);
+    if let Ok(Some(el)) = log.query_selector(&selector) {
+        let now = el.get_bounding_client_rect().top() - log.get_bounding_client_rect().top();
+        let delta = (now - anchor.offset).round() as i32;
+        if delta != 0 {
+            log.set_scroll_top(log.scroll_top() + delta);
+        }
+    }
+}
+
+/// The log: a window of at most [`MAX_WINDOW`] messages that moves a page at a time as the reader
+/// scrolls towards either end (the message being read stays put), and stays pinned to the newest
+/// message unless the reader scrolled up.
 #[component]
 pub fn MessageList(
     data: LocalResource<Result<ConversationData, StoreError>>,
     me: UserId,
     engine: Arc<Engine>,
+    conversation_id: ConversationId,
+    /// The part of the conversation shown; this list moves it forward, `on_load_earlier` back.
+    window: RwSignal<Window>,
     on_load_earlier: Callback<()>,
     /// The team's private notes, shown among the messages (business inbox only).
     #[prop(optional)]
@@ -208,6 +337,9 @@ pub fn MessageList(
 ) -> impl IntoView {
     let log = NodeRef::<html::Div>::new();
     let stick = StoredValue::new(true);
+    let anchor = StoredValue::new(None::<Anchor>);
+    // When a scroll-triggered load started (ms since page load), while it is unanswered.
+    let loading = StoredValue::new(None::<f64>);
     let rows = Memo::new(move |prev: Option<&Vec<Row>>| {
         let notes = notes.map(|n| n.get()).unwrap_or_default();
         match data.get() {
@@ -215,26 +347,93 @@ pub fn MessageList(
             _ => prev.cloned().unwrap_or_default(),
         }
     });
-    let more = Memo::new(move |_| {
-        data.get()
-            .and_then(|d| d.ok())
-            .is_some_and(|d| d.has_earlier())
+    let loaded = move || data.get().and_then(|d| d.ok());
+    let more = Memo::new(move |_| loaded().is_some_and(|d| d.has_earlier()));
+    let newer = Memo::new(move |_| loaded().is_some_and(|d| d.newer_here));
+
+    // A new window arrived: scroll-triggered loads may go again.
+    Effect::new(move || {
+        let Some(d) = loaded() else { return };
+        loading.set_value(None);
+        if !d.newer_here && window.get_untracked().upto.is_some() {
+            // The window reached the end: follow new messages again (it shows the same ones).
+            window.set(Window {
+                upto: None,
+                ..window.get_untracked()
+            });
+        }
+    });
+    // Something written here brings the reader back to the newest message, where it shows.
+    let sent = engine.sent;
+    Effect::new(move |seen: Option<u64>| {
+        let (conversation, count) = sent.get();
+        if seen.is_some_and(|seen| seen != count) && conversation == Some(conversation_id) {
+            anchor.set_value(None);
+            stick.set_value(true);
+            if window.get_untracked().upto.is_some() {
+                window.set(Window::latest());
+            }
+        }
+        count
     });
 
-    // After the rows change, stay at the bottom if we were there.
+    // After the rows change: keep the message being read in place, or stay at the bottom.
     Effect::new(move || {
         rows.track();
-        if let Some(el) = log.get()
-            && stick.get_value()
-        {
-            request_animation_frame(move || el.set_scroll_top(el.scroll_height()));
-        }
+        let Some(el) = log.get() else { return };
+        let held = anchor.get_value();
+        request_animation_frame(move || match held {
+            Some(a) if !stick.get_value() => restore(&el, &a),
+            _ if stick.get_value() => el.set_scroll_top(el.scroll_height()),
+            _ => {}
+        });
     });
-    let on_scroll = move |_| {
+
+    let remember = move || {
         if let Some(el) = log.get_untracked() {
-            let gap = el.scroll_height() - el.scroll_top() - el.client_height();
-            stick.set_value(gap < 80);
+            anchor.set_value(first_visible(&el));
         }
+    };
+    let earlier = move || {
+        remember();
+        stick.set_value(false);
+        on_load_earlier.run(());
+    };
+    let later = move || {
+        let Some(d) = data.get_untracked().and_then(|d| d.ok()) else {
+            return;
+        };
+        remember();
+        window.set(window.get_untracked().later(&d.messages));
+    };
+    let on_scroll = move |_| {
+        let Some(el) = log.get_untracked() else {
+            return;
+        };
+        let gap = el.scroll_height() - el.scroll_top() - el.client_height();
+        stick.set_value(gap < 80 && !newer.get_untracked());
+        if !stick.get_value() {
+            anchor.set_value(first_visible(&el));
+        }
+        let now = window_now();
+        if loading
+            .get_value()
+            .is_some_and(|since| now - since < LOAD_PATIENCE_MS)
+        {
+            return;
+        }
+        if el.scroll_top() < NEAR_EDGE_PX && more.get_untracked() {
+            loading.set_value(Some(now));
+            earlier();
+        } else if gap < NEAR_EDGE_PX && newer.get_untracked() {
+            loading.set_value(Some(now));
+            later();
+        }
+    };
+    let jump = move |_| {
+        anchor.set_value(None);
+        stick.set_value(true);
+        window.set(Window::latest());
     };
 
     view! {
@@ -242,10 +441,7 @@ pub fn MessageList(
             node_ref=log on:scroll=on_scroll>
             <Show when=move || more.get()>
                 <button class="btn secondary small day-separator" type="button"
-                    on:click=move |_| {
-                        stick.set_value(false);
-                        on_load_earlier.run(());
-                    }>
+                    on:click=move |_| earlier()>
                     "Load earlier messages"
                 </button>
             </Show>
@@ -256,8 +452,22 @@ pub fn MessageList(
                 let engine = engine.clone();
                 row_view(row, engine)
             }/>
+            <Show when=move || newer.get()>
+                <button class="btn secondary small day-separator" type="button"
+                    on:click=move |_| later()>
+                    "Show newer messages"
+                </button>
+                <button class="btn jump-latest" type="button" on:click=jump>
+                    "Jump to latest messages"
+                </button>
+            </Show>
         </div>
     }
+}
+
+/// Milliseconds since the page loaded.
+fn window_now() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
 }
 
 fn row_view(row: Row, engine: Arc<Engine>) -> AnyView {
@@ -289,7 +499,7 @@ fn row_view(row: Row, engine: Arc<Engine>) -> AnyView {
                 spawn_local(async move { engine.discard(id).await });
             };
             view! {
-                <article class="message" class:own=own>
+                <article class="message" class:own=own data-id=id.to_string()>
                     {author.map(|a| view! { <div class="author">{a}</div> })}
                     {attachment.map(|a| view! { <AttachmentView attachment=*a caption=body.clone()/> })}
                     {upload.map(|u| view! { <PendingFile engine=pending_engine id=id upload=*u/> })}

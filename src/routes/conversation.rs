@@ -2,7 +2,7 @@
 
 use crate::app::AppCtx;
 use crate::components::composer::{Composer, files_of};
-use crate::components::message_list::{ConversationData, MessageList};
+use crate::components::message_list::{ConversationData, MessageList, Window};
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
 use crate::sync::Engine;
 use kontor_protocol::ConversationId;
@@ -20,9 +20,6 @@ struct Header {
     verified: bool,
     logo: Option<String>,
 }
-
-/// Messages shown at first; "Load earlier messages" adds this many more.
-const PAGE: usize = 50;
 
 /// The route's `:id` as a conversation id (`None` when it is not one).
 pub fn conversation_id_param() -> Memo<Option<ConversationId>> {
@@ -87,15 +84,15 @@ pub fn Conversation(
     status_line: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let back = back.unwrap_or_else(|| "/chats".to_string());
-    let limit = RwSignal::new(PAGE);
+    let window = RwSignal::new(Window::latest());
     let revision = engine.revision;
     let db = engine.db.clone();
     let me = engine.me.id;
     let data = LocalResource::new(move || {
         revision.track();
-        let limit = limit.get();
+        let window = window.get();
         let db = db.clone();
-        async move { ConversationData::load(&db, id, limit).await }
+        async move { ConversationData::load(&db, id, window).await }
     });
 
     // This conversation is on screen: arriving messages are read, and so is what is here now.
@@ -160,10 +157,11 @@ pub fn Conversation(
         let engine = engine.clone();
         Callback::new(move |_| {
             let engine = engine.clone();
-            let on_server = data
-                .get_untracked()
-                .and_then(|d| d.ok())
-                .and_then(|d| d.earlier_on_server());
+            let Some(shown) = data.get_untracked().and_then(|d| d.ok()) else {
+                return;
+            };
+            let on_server = shown.earlier_on_server();
+            let next = window.get_untracked().earlier(&shown.messages);
             spawn_local(async move {
                 if let Some(before) = on_server
                     && let Err(e) = engine.load_history(id, before).await
@@ -171,7 +169,7 @@ pub fn Conversation(
                     engine.problem.set(Some(e));
                     return;
                 }
-                limit.update(|l| *l += PAGE);
+                window.set(next);
             });
         })
     };
@@ -238,7 +236,7 @@ pub fn Conversation(
                         </div>
                         {toolbar.map(|t| view! { <div class="toolbar">{t.run()}</div> })}
                     </header>
-                    <MessageList data=data me=me engine=engine.clone()
+                    <MessageList data=data me=me engine=engine.clone() conversation_id=id window=window
                         on_load_earlier=load_earlier notes=notes.unwrap_or_else(|| RwSignal::new(Vec::new()))/>
                     <Composer engine=engine.clone() conversation_id=id
                         quick_replies=quick_replies.unwrap_or_else(|| Signal::derive(Vec::new))

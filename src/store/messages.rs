@@ -4,7 +4,7 @@ use super::{BY_CONVERSATION_SEQ, CONVERSATIONS, Db, MESSAGES, Result};
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::prelude::*;
-use kontor_protocol::{ConversationId, Message};
+use kontor_protocol::{ConversationId, Message, Seq};
 
 /// Key range over a conversation's sequence numbers `from..=to`.
 ///
@@ -27,12 +27,23 @@ pub(crate) fn range(id: ConversationId, from: u64, to: u64) -> KeyRange<(String,
 impl Db {
     /// The newest `limit` messages of a conversation, oldest first.
     pub async fn latest_messages(&self, id: ConversationId, limit: usize) -> Result<Vec<Message>> {
+        self.messages_up_to(id, None, limit).await
+    }
+
+    /// The newest `limit` messages with a sequence number up to `upto` (all when `None`), oldest
+    /// first: one window of a long conversation.
+    pub async fn messages_up_to(
+        &self,
+        id: ConversationId,
+        upto: Option<Seq>,
+        limit: usize,
+    ) -> Result<Vec<Message>> {
         let tx = self.tx(&[MESSAGES], false)?;
         let store = tx.object_store(MESSAGES)?;
         let index = store.index(BY_CONVERSATION_SEQ)?;
         let cursor = index
             .open_cursor()
-            .with_query(range(id, 0, u64::MAX))
+            .with_query(range(id, 0, upto.map_or(u64::MAX, |s| s.0)))
             .with_direction(CursorDirection::Prev)
             .serde()?
             .await?;
@@ -62,7 +73,7 @@ impl Db {
     }
 
     /// Whether a message of the conversation older than `seq` is stored here.
-    pub async fn has_older(&self, id: ConversationId, seq: kontor_protocol::Seq) -> Result<bool> {
+    pub async fn has_older(&self, id: ConversationId, seq: Seq) -> Result<bool> {
         if seq.0 <= 1 {
             return Ok(false);
         }
@@ -72,6 +83,21 @@ impl Db {
             .index(BY_CONVERSATION_SEQ)?
             .get_all_keys::<String>()
             .with_query(range(id, 0, seq.0 - 1))
+            .with_limit(1)
+            .serde()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(!keys.is_empty())
+    }
+
+    /// Whether a message of the conversation newer than `seq` is stored here.
+    pub async fn has_newer(&self, id: ConversationId, seq: Seq) -> Result<bool> {
+        let tx = self.tx(&[MESSAGES], false)?;
+        let keys: Vec<String> = tx
+            .object_store(MESSAGES)?
+            .index(BY_CONVERSATION_SEQ)?
+            .get_all_keys::<String>()
+            .with_query(range(id, seq.0 + 1, u64::MAX))
             .with_limit(1)
             .serde()?
             .await?

@@ -44,7 +44,7 @@ enum Ended {
 /// Runs until the engine is shut down or the session ends.
 pub(super) async fn run(
     engine: Arc<Engine>,
-    mut outgoing: mpsc::UnboundedReceiver<ClientFrame>,
+    mut outgoing: mpsc::UnboundedReceiver<String>,
     mut wake: mpsc::UnboundedReceiver<()>,
 ) {
     // Coming back online is the best moment to retry.
@@ -84,7 +84,7 @@ pub(super) async fn run(
 /// One connection from open to close. Returns why it ended and whether it got as far as Ready.
 async fn connect_once(
     engine: &Arc<Engine>,
-    outgoing: &mut mpsc::UnboundedReceiver<ClientFrame>,
+    outgoing: &mut mpsc::UnboundedReceiver<String>,
     wake: &mut mpsc::UnboundedReceiver<()>,
 ) -> (Ended, bool) {
     // Frames queued for a connection that died are dropped: messages stay in the outbox and are
@@ -171,8 +171,8 @@ async fn connect_once(
                 _ => return (Ended::Retry, ready),
             },
             frame = outgoing.next() => {
-                let Some(frame) = frame else { return (Ended::Stopped, ready) };
-                if send(&mut write, &frame).await.is_err() {
+                let Some(text) = frame else { return (Ended::Stopped, ready) };
+                if write.send(Message::Text(text)).await.is_err() {
                     return (Ended::Retry, ready);
                 }
             },

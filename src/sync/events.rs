@@ -32,7 +32,7 @@ impl Engine {
                         self.notify(&messages, &fresh).await;
                     }
                     for (conversation_id, seq) in fresh {
-                        let _ = self.outgoing.unbounded_send(ClientFrame::Receipt {
+                        self.push_frame(ClientFrame::Receipt {
                             conversation_id,
                             kind: ReceiptKind::Delivered,
                             seq,
@@ -225,7 +225,7 @@ impl Engine {
                     .into_iter()
                     .filter(|r| r.failed.is_none() && r.ready())
                 {
-                    let _ = self.outgoing.unbounded_send(rec.frame());
+                    self.push_frame(rec.frame());
                 }
             }
             Err(e) => self.report(e),
@@ -238,7 +238,7 @@ impl Engine {
                         (ReceiptKind::Read, read),
                     ] {
                         if seq.0 > 0 {
-                            let _ = self.outgoing.unbounded_send(ClientFrame::Receipt {
+                            self.push_frame(ClientFrame::Receipt {
                                 conversation_id,
                                 kind,
                                 seq,

@@ -82,6 +82,9 @@ pub struct Engine {
     pub revision: RwSignal<u64>,
     /// Who is typing where.
     pub typing: RwSignal<Vec<Typing>>,
+    /// The conversation this tab last queued a message in, with a running count: the open
+    /// conversation brings its reader back to the newest message, where it shows.
+    pub sent: RwSignal<(Option<ConversationId>, u64)>,
     /// The server no longer accepts the token: the app logs out.
     pub session_ended: RwSignal<bool>,
     /// A problem worth telling the user (storage full, …).
@@ -92,7 +95,9 @@ pub struct Engine {
     pub upload_progress: RwSignal<HashMap<MessageId, (u64, u64)>>,
     uploading: AtomicBool,
     uploads_again: AtomicBool,
-    outgoing: mpsc::UnboundedSender<ClientFrame>,
+    /// Encoded client frames for the connection (encoded by the tab that made them, so the leader
+    /// relays other tabs' frames without decoding them).
+    outgoing: mpsc::UnboundedSender<String>,
     wake: mpsc::UnboundedSender<()>,
     tabs: Tabs,
     /// This tab owns the connection (see [`tabs`]).
@@ -106,7 +111,19 @@ pub struct Engine {
     listeners: Mutex<Vec<(u64, Listener)>>,
     next_listener: std::sync::atomic::AtomicU64,
     last_typing: Mutex<HashMap<ConversationId, f64>>,
+    /// When the UI was last told to re-read, and whether a later notice is already due.
+    bumps: Arc<Mutex<Bumps>>,
 }
+
+/// See [`Engine::bump`].
+#[derive(Default)]
+struct Bumps {
+    last_ms: f64,
+    waiting: bool,
+}
+
+/// During a burst of changes the UI re-reads at most this often.
+const BUMP_EVERY_MS: f64 = 150.0;
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -129,6 +146,7 @@ impl Engine {
                 status: RwSignal::new(ConnStatus::Connecting),
                 revision: RwSignal::new(0),
                 typing: RwSignal::new(Vec::new()),
+                sent: RwSignal::new((None, 0)),
                 session_ended: RwSignal::new(false),
                 problem: RwSignal::new(None),
                 open_conversation: RwSignal::new(None),
@@ -149,6 +167,7 @@ impl Engine {
                 listeners: Mutex::new(Vec::new()),
                 next_listener: std::sync::atomic::AtomicU64::new(1),
                 last_typing: Mutex::new(HashMap::new()),
+                bumps: Arc::default(),
             }
         });
         engine.tabs.post(&TabMessage::Hello);
@@ -193,7 +212,7 @@ impl Engine {
                     _ => ConnStatus::Offline,
                 });
             }
-            TabMessage::Frame { frame } if self.is_leader() => self.send_frame(frame),
+            TabMessage::Frame { text } if self.is_leader() => self.send_encoded(text),
             TabMessage::Typing {
                 conversation_id,
                 user_id,
@@ -261,10 +280,43 @@ impl Engine {
         self.online.load(Ordering::Relaxed)
     }
 
-    /// The local database changed: this tab and the others re-read it.
+    /// The local database changed: this tab and the others re-read it. A burst (catch-up, a
+    /// flood of live messages) is stored in many transactions, and every notice makes the chat
+    /// list and the open conversation re-read: so at most one notice per [`BUMP_EVERY_MS`]. The
+    /// first change of a burst shows at once and the last one always.
     fn bump(&self) {
-        self.revision.update(|r| *r += 1);
-        self.tabs.post(&TabMessage::Changed);
+        let notify = {
+            let revision = self.revision;
+            let tabs = self.tabs.clone();
+            move || {
+                revision.update(|r| *r += 1);
+                tabs.post(&TabMessage::Changed);
+            }
+        };
+        let Ok(mut bumps) = self.bumps.lock() else {
+            return notify();
+        };
+        if bumps.waiting {
+            return;
+        }
+        let now = now_ms();
+        let wait = bumps.last_ms + BUMP_EVERY_MS - now;
+        if wait <= 0.0 {
+            bumps.last_ms = now;
+            drop(bumps);
+            return notify();
+        }
+        bumps.waiting = true;
+        drop(bumps);
+        let state = self.bumps.clone();
+        gloo_timers::callback::Timeout::new(wait.ceil() as u32, move || {
+            if let Ok(mut bumps) = state.lock() {
+                bumps.waiting = false;
+                bumps.last_ms = now_ms();
+            }
+            notify();
+        })
+        .forget();
     }
 
     fn report(&self, e: StoreError) {
@@ -282,10 +334,24 @@ impl Engine {
     /// Sends a frame if connected; other tabs hand it to the leader. Messages need no retry
     /// here: they wait in the outbox and go out after the next catch-up.
     fn send_frame(&self, frame: ClientFrame) {
+        if let Ok(text) = serde_json::to_string(&frame) {
+            self.send_encoded(text);
+        }
+    }
+
+    /// Queues a frame on this tab's connection (the leader's own frames).
+    fn push_frame(&self, frame: ClientFrame) {
+        if let Ok(text) = serde_json::to_string(&frame) {
+            let _ = self.outgoing.unbounded_send(text);
+        }
+    }
+
+    /// Sends an encoded client frame (this tab's, or one relayed from another tab).
+    fn send_encoded(&self, text: String) {
         if !self.is_leader() {
-            self.tabs.post(&TabMessage::Frame { frame });
+            self.tabs.post(&TabMessage::Frame { text });
         } else if self.is_online() {
-            let _ = self.outgoing.unbounded_send(frame);
+            let _ = self.outgoing.unbounded_send(text);
         }
     }
 
@@ -318,8 +384,15 @@ impl Engine {
             return Err(format!("Not sent: {text}."));
         }
         self.bump();
+        self.note_sent(conversation_id);
         self.send_frame(rec.frame());
         Ok(())
+    }
+
+    /// Records that this tab queued a message in `conversation_id`.
+    fn note_sent(&self, conversation_id: ConversationId) {
+        self.sent
+            .update(|(last, count)| (*last, *count) = (Some(conversation_id), *count + 1));
     }
 
     /// Sends a failed message again.

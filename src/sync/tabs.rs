@@ -7,7 +7,7 @@
 
 use super::ConnStatus;
 use js_sys::{Function, Promise, Reflect};
-use kontor_protocol::{ClientFrame, ConversationId, RequestId, ServerFrame, UserId};
+use kontor_protocol::{ConversationId, RequestId, ServerFrame, UserId};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -20,8 +20,8 @@ pub(super) enum TabMessage {
     Changed,
     /// The leader's connection state.
     Status { online: bool, connecting: bool },
-    /// A frame for the server, from a tab that is not the leader.
-    Frame { frame: ClientFrame },
+    /// A frame for the server (its JSON), from a tab that is not the leader.
+    Frame { text: String },
     /// Someone is typing (relayed by the leader).
     Typing {
         conversation_id: ConversationId,
@@ -52,6 +52,7 @@ impl TabMessage {
 }
 
 /// The channel shared by the account's tabs.
+#[derive(Clone)]
 pub(super) struct Tabs {
     channel: Option<web_sys::BroadcastChannel>,
 }

@@ -134,6 +134,7 @@ impl Engine {
             self.upload_progress
                 .update(|p| _ = p.insert(rec.id, (0, size)));
             self.bump();
+            self.note_sent(conversation_id);
         }
         self.resume_uploads();
         Ok(())

@@ -102,6 +102,69 @@ test('a cold start with the server down shows the chats, and messages written th
   }
 });
 
+// Every URL in this origin's caches.
+const cachedUrls = (page) => page.evaluate(async () => {
+  const urls = [];
+  for (const name of await caches.keys()) {
+    for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+  }
+  return urls;
+});
+
+test('the business dashboard is a second bundle: fetched when first opened, then it starts from the cache', async () => {
+  let server = await startServer();
+  const profile = mkdtempSync(join(tmpdir(), 'kontor-profile-'));
+  const launch = () => chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true,
+  });
+  let ctx = await launch();
+  try {
+    const bea = await ctx.newPage();
+    const fetched = [];
+    bea.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    await register(bea, server.url, 'bea', 'Bea Baker');
+    await bea.evaluate(() => navigator.serviceWorker.ready);
+    await bea.getByRole('navigation', { name: 'Chats' }).waitFor();
+    assert.ok(!fetched.some((p) => p.startsWith('/kontor-business-')), 'the messenger loads no dashboard code');
+    assert.ok(!(await cachedUrls(bea)).some((p) => p.includes('business')), 'nor installs it');
+
+    // From the messenger's menu into the dashboard: the other bundle loads.
+    await bea.getByRole('button', { name: 'Account' }).click();
+    await bea.getByRole('menuitem', { name: 'Create business' }).click();
+    await bea.getByLabel('Business handle').fill('beasbakery');
+    await bea.getByLabel('Business name').fill('Bea Bakery');
+    await bea.getByLabel('Category').selectOption('restaurant');
+    await bea.getByRole('button', { name: 'Create business' }).click();
+    await until('lands in the inbox', async () => new URL(bea.url()).pathname === '/biz/beasbakery/inbox');
+    assert.ok(fetched.some((p) => p.startsWith('/kontor-business-') && p.endsWith('.wasm')), 'the dashboard bundle was fetched');
+    await until('the dashboard is cached', async () => {
+      const urls = await cachedUrls(bea);
+      return urls.includes('/business.html') && urls.some((p) => p.startsWith('/kontor-business-') && p.endsWith('.wasm'));
+    });
+
+    // The server goes away; the browser starts again on the dashboard, and Back to chats works.
+    const addr = server.addr;
+    await server.kill();
+    await ctx.close();
+    ctx = await launch();
+    const again = await ctx.newPage();
+    await again.goto(`${server.url}/biz/beasbakery/inbox`);
+    // The dashboard's code starts from the cache; its inbox needs the server to say who is on
+    // the team, and says so.
+    await again.getByRole('heading', { name: 'Business inbox' }).waitFor();
+    await again.getByText('Cannot reach Kontor').waitFor();
+    await again.getByRole('link', { name: 'Back to chats' }).click();
+    await again.getByRole('navigation', { name: 'Chats' }).waitFor();
+    await statusIs(again, 'Offline');
+    server = await startServer({ dataDir: server.dataDir, addr });
+  } finally {
+    await ctx.close();
+    rmSync(profile, { recursive: true, force: true });
+    await server.kill();
+    server.cleanup();
+  }
+});
+
 test('a new version installs in the background and offers "Reload to update"', async () => {
   const app = mkdtempSync(join(tmpdir(), 'kontor-app-'));
   cpSync(DIST, app, { recursive: true });

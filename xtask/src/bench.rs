@@ -169,13 +169,19 @@ pub fn bench(_args: &[String]) -> Result {
     let mut rows = Vec::new();
 
     step("First-visit bytes on the wire");
-    let (bytes, lo, hi, _) = repeated(1, "bytes", &args(&["bytes"]), "total_bytes")?;
-    let _ = (lo, hi);
+    let (bytes, _, _, outs) = repeated(1, "bytes", &args(&["bytes"]), "total_bytes")?;
     rows.push(Row {
         figure: "First visit, bytes on the wire (html+js+wasm+css, brotli as served)",
         target: "≤ 250 KB",
         value: format!("{:.1} KB", bytes / 1000.0),
         meets: Some(bytes <= 250_000.0),
+    });
+    let business = outs[0]["business_bytes"].as_f64().unwrap_or(f64::NAN);
+    rows.push(Row {
+        figure: "Business dashboard (its own bundle), bytes when first opened at /biz",
+        target: "–",
+        value: format!("{:.1} KB", business / 1000.0),
+        meets: None,
     });
 
     step(&format!(
@@ -366,15 +372,18 @@ fn browser(rows: &mut Vec<Row>) -> Result {
         ),
         meets: Some(ms("open_long_ms") <= 50.0),
     });
-    let articles = b["articles_after_5_pages"].as_f64().unwrap_or(f64::NAN);
+    let articles = ms("most_articles_while_scrolling");
     rows.push(Row {
-        figure: "Message nodes in the DOM after scrolling back 5 pages",
+        figure: "Most message nodes in the DOM while scrolling back 10 pages of that chat",
         target: "≤ 200",
-        value: format!("{articles:.0}"),
+        value: format!(
+            "{articles:.0} ({:.0} after the 10th page)",
+            ms("articles_after_10_pages")
+        ),
         meets: Some(articles <= 200.0),
     });
     rows.push(Row {
-        figure: "Longest main-thread task while scrolling back",
+        figure: "Longest main-thread task while scrolling back 10 pages",
         target: "≤ 50 ms",
         value: format!("{:.0} ms", ms("longest_task_ms")),
         meets: Some(ms("longest_task_ms") <= 50.0),

@@ -4,13 +4,31 @@ use crate::tools::{self, Result, exec, root, step};
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Builds the web app into `dist/` with trunk (release: size profile plus wasm-opt).
+/// Builds the web app into `dist/` with trunk (release: size profile plus wasm-opt): first the
+/// business dashboard into its own folder, then the messenger, whose post-build hook adds the
+/// dashboard's files to `dist/` (tools/post_build.mjs).
 pub fn build_web() -> Result {
     tools::ensure_build_tools()?;
-    step("Building the web app (trunk, release)");
+    let business_dist = root().join("target").join("business-dist");
+    step("Building the business dashboard (trunk, release)");
     exec(
         Command::new("trunk")
-            .args(["build", "--release", "--offline"])
+            .args([
+                "build",
+                "--release",
+                "--offline=true",
+                "business.html",
+                "--dist",
+            ])
+            .arg(&business_dist)
+            .env("KONTOR_BUNDLE", "business")
+            .env("PATH", tools::path_with_tools()),
+    )?;
+    step("Building the messenger (trunk, release)");
+    exec(
+        Command::new("trunk")
+            .args(["build", "--release", "--offline=true", "index.html"])
+            .env("KONTOR_BUSINESS_DIST", &business_dist)
             .env("PATH", tools::path_with_tools()),
     )
 }

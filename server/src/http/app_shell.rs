@@ -22,17 +22,19 @@ const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"
 <title>Kontor</title></head><body><h1>Kontor</h1><p role=\"alert\">The web app has not been \
 built. Run <code>cargo xtask run</code>, which builds it and starts the server.</p></body></html>";
 
-/// `index.html`, loaded once, with the policy that allows exactly its inline scripts.
-pub struct AppShell {
+/// One built page, loaded once, with the policy that allows exactly its inline scripts.
+struct Page {
     html: String,
     csp: HeaderValue,
 }
 
-impl AppShell {
-    /// Loads `index.html` from the built app folder (or a page that says it is not built).
-    pub fn load(static_dir: &Path) -> Self {
-        let html = std::fs::read_to_string(static_dir.join("index.html"))
-            .unwrap_or_else(|_| NOT_BUILT.to_owned());
+impl Page {
+    fn load(path: &Path) -> Option<Self> {
+        let html = std::fs::read_to_string(path).ok()?;
+        Some(Self::new(html))
+    }
+
+    fn new(html: String) -> Self {
         let csp = content_security_policy(&html);
         Self { html, csp }
     }
@@ -47,6 +49,35 @@ impl AppShell {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
         headers.insert(header::CONTENT_SECURITY_POLICY, self.csp.clone());
         res
+    }
+}
+
+/// The web app's two pages: the messenger (`index.html`) and the business dashboard
+/// (`business.html`, a separate wasm bundle so the messenger's first visit does not carry it).
+pub struct AppShell {
+    messenger: Page,
+    /// `None` when the build has no dashboard: its paths get the messenger, which says so.
+    business: Option<Page>,
+}
+
+impl AppShell {
+    /// Loads both pages from the built app folder (or a page that says it is not built).
+    pub fn load(static_dir: &Path) -> Self {
+        Self {
+            messenger: Page::load(&static_dir.join("index.html"))
+                .unwrap_or_else(|| Page::new(NOT_BUILT.to_owned())),
+            business: Page::load(&static_dir.join("business.html")),
+        }
+    }
+
+    /// The page for an app route; the split matches the client's `Bundle::of` and the service
+    /// worker's.
+    fn response(&self, path: &str) -> Response {
+        let business = path == "/biz" || path.starts_with("/biz/") || path.starts_with("/join/");
+        match (&self.business, business) {
+            (Some(page), true) => page.response(),
+            _ => self.messenger.response(),
+        }
     }
 }
 
@@ -117,7 +148,10 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
         .iter()
         .any(|prefix| path.starts_with(prefix));
     if app_route || !file_name.contains('.') || file_name == "index.html" {
-        return state.shell.response();
+        return state.shell.response(&path);
+    }
+    if file_name == "business.html" {
+        return state.shell.response("/biz");
     }
     let cache = if is_hashed_asset(file_name) {
         IMMUTABLE

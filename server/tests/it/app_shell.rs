@@ -1,13 +1,17 @@
-//! The web app's files: every client route answers with the shell, assets are cached by name,
-//! responses are compressed, and the shell carries a CSP without 'unsafe-eval'.
+//! The web app's files: every client route answers with its bundle's page (the messenger's or
+//! the business dashboard's), assets are cached by name, responses are compressed, and each page
+//! carries a CSP without 'unsafe-eval' that allows exactly its own inline script.
 
 use crate::harness::TestServer;
 
 const SHELL: &str = r#"<!doctype html><html><head><script type="module">import init from '/app-0123456789abcdef.js'; await init();</script></head><body></body></html>"#;
 
+const BUSINESS: &str = r#"<!doctype html><html><head><script type="module">import init from '/kontor-business-0123456789abcdef.js'; await init();</script></head><body></body></html>"#;
+
 fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("index.html"), SHELL).unwrap();
+    std::fs::write(dir.path().join("business.html"), BUSINESS).unwrap();
     // Big enough to be worth compressing.
     let js = "export default async function init() { /* padding */ }\n".repeat(200);
     std::fs::write(dir.path().join("app-0123456789abcdef.js"), js).unwrap();
@@ -36,18 +40,30 @@ async fn client_routes_get_the_shell_with_a_strict_csp() {
     let app = fixture();
     let server = TestServer::start_with_app(data.path(), app.path());
     let http = reqwest::Client::new();
-    for path in [
+    let messenger = [
         "/",
         "/chats",
         "/chats/0197a1b2-0000-7000-8000-000000000000",
         "/login",
         // Handles may hold dots: still app routes, not files.
         "/b/nordic.bikes",
+        "/bizarre",
+    ];
+    let dashboard = [
+        "/biz",
+        "/biz/new",
         "/biz/nordic.bikes/inbox",
         "/biz/nordic.bikes/inbox/0197a1b2-0000-7000-8000-000000000000",
         "/biz/nordic.bikes/settings",
         "/join/abc-DEF_123",
-    ] {
+        "/business.html",
+    ];
+    let mut policies = std::collections::HashSet::new();
+    for (path, page) in messenger
+        .iter()
+        .map(|p| (p, SHELL))
+        .chain(dashboard.iter().map(|p| (p, BUSINESS)))
+    {
         let res = http
             .get(format!("{}{path}", server.base))
             .send()
@@ -74,8 +90,11 @@ async fn client_routes_get_the_shell_with_a_strict_csp() {
             !csp.contains("'unsafe-eval'") && !csp.contains("unsafe-inline"),
             "{csp}"
         );
-        assert_eq!(res.text().await.unwrap(), SHELL);
+        policies.insert(csp);
+        assert_eq!(res.text().await.unwrap(), page, "{path}");
     }
+    // One policy per page: each allows its own loader script only.
+    assert_eq!(policies.len(), 2);
 }
 
 #[tokio::test]

@@ -1,0 +1,5 @@
+//! Entry point of the business dashboard's wasm bundle (`business.html`).
+
+fn main() {
+    kontor_web::start_business();
+}
