@@ -4,7 +4,7 @@ use kontor_protocol::{
     Conversation, ConversationId, ConversationKind, Handle, Member, Message, MessageId, Pos, Seq,
     Timestamp, User, UserId,
 };
-use kontor_web::store::{Db, OutboxRecord};
+use kontor_web::store::{Db, OutboxRecord, ReceiptMark};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -170,7 +170,7 @@ async fn applying_messages_is_idempotent_and_counts_unread_once() {
         vec![(c.id, Seq(3), Seq(3))]
     );
     // The server confirms: nothing owed any more.
-    db.apply_receipt(c.id, me.id, Seq(3), Seq(3), Pos(20))
+    db.apply_receipts(&[mark(c.id, me.id, 3, 3, 20)])
         .await
         .unwrap();
     assert!(db.unreported_receipts().await.unwrap().is_empty());
@@ -185,17 +185,45 @@ async fn reading_on_another_device_recounts_unread() {
     db.apply_conversation(&c, Pos(1)).await.unwrap();
     let batch: Vec<Message> = (1..=5).map(|s| message(&c, &peer, s, s + 1)).collect();
     db.apply_messages(&batch).await.unwrap();
-    db.apply_receipt(c.id, me.id, Seq(5), Seq(3), Pos(9))
+    db.apply_receipts(&[mark(c.id, me.id, 5, 3, 9)])
         .await
         .unwrap();
     let rec = db.conversation(c.id).await.unwrap().unwrap();
     assert_eq!((rec.read_seq, rec.unread), (Seq(3), 2));
-    // The peer's receipts are kept for the ticks.
-    db.apply_receipt(c.id, peer.id, Seq(0), Seq(0), Pos(10))
-        .await
-        .unwrap();
-    assert_eq!(db.cursor().await.unwrap(), Pos(10));
+    // A catch-up's receipts in one batch: the peer's (kept for the ticks), mine moving on, and
+    // one for a conversation this device does not have (skipped).
+    let unknown = conversation(&me, &user("stranger"));
+    db.apply_receipts(&[
+        mark(c.id, peer.id, 2, 1, 10),
+        mark(c.id, me.id, 5, 4, 11),
+        mark(unknown.id, me.id, 1, 1, 12),
+        mark(c.id, peer.id, 5, 5, 13),
+    ])
+    .await
+    .unwrap();
+    let rec = db.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!((rec.read_seq, rec.unread), (Seq(4), 1));
+    let theirs = rec.members.iter().find(|m| m.user.id == peer.id).unwrap();
+    assert_eq!((theirs.delivered, theirs.read), (Seq(5), Seq(5)));
+    assert_eq!(db.cursor().await.unwrap(), Pos(13));
+    assert!(db.conversation(unknown.id).await.unwrap().is_none());
     cleanup(db).await;
+}
+
+fn mark(
+    conversation_id: ConversationId,
+    user: UserId,
+    delivered: u64,
+    read: u64,
+    pos: u64,
+) -> ReceiptMark {
+    ReceiptMark {
+        conversation_id,
+        user,
+        delivered: Seq(delivered),
+        read: Seq(read),
+        pos: Pos(pos),
+    }
 }
 
 #[wasm_bindgen_test]
@@ -227,6 +255,39 @@ async fn latest_messages_are_a_window_in_order() {
         .map(|c| c.id)
         .collect();
     assert_eq!(order, vec![c.id, other.id]);
+    cleanup(db).await;
+}
+
+#[wasm_bindgen_test]
+async fn windows_of_a_long_conversation_with_and_without_gaps() {
+    let (me, peer) = (user("myself"), user("peer"));
+    let db = fresh(&me).await;
+    let c = conversation(&me, &peer);
+    db.apply_conversation(&c, Pos(1)).await.unwrap();
+    // Stored here: 1..=40 and 61..=200 (41..=60 were never fetched).
+    let batch: Vec<Message> = (1..=40)
+        .chain(61..=200)
+        .map(|s| message(&c, &peer, s, 10 + s))
+        .collect();
+    db.apply_messages(&batch).await.unwrap();
+    let seqs = |w: Vec<Message>| w.iter().map(|m| m.seq.0).collect::<Vec<_>>();
+    let newest = Some(Seq(200));
+    // The newest window, with the record's last seq as a hint, without it, and with a stale one.
+    for hint in [newest, None, Some(Seq(190)), Some(Seq(250))] {
+        let w = db.messages_up_to(c.id, None, 50, hint).await.unwrap();
+        assert_eq!(seqs(w), (151..=200).collect::<Vec<_>>(), "hint {hint:?}");
+    }
+    // A window further back, and one across the gap.
+    let w = db.messages_up_to(c.id, Some(Seq(120)), 50, newest).await;
+    assert_eq!(seqs(w.unwrap()), (71..=120).collect::<Vec<_>>());
+    let w = db.messages_up_to(c.id, Some(Seq(80)), 50, newest).await;
+    let expected: Vec<u64> = (11..=40).chain(61..=80).collect();
+    assert_eq!(seqs(w.unwrap()), expected);
+    // The start of the conversation: fewer than asked.
+    let w = db.messages_up_to(c.id, Some(Seq(30)), 50, newest).await;
+    assert_eq!(seqs(w.unwrap()), (1..=30).collect::<Vec<_>>());
+    assert!(db.has_newer(c.id, Seq(199)).await.unwrap());
+    assert!(!db.has_newer(c.id, Seq(200)).await.unwrap());
     cleanup(db).await;
 }
 

@@ -26,11 +26,14 @@ pub fn ChatList(engine: Arc<Engine>) -> impl IntoView {
     let location = use_location();
     let current = move || location.pathname.get();
 
+    // Only "empty or not" rebuilds the list; a change inside it is the keyed `For`'s to apply,
+    // so a new message re-renders one row, not all of them.
+    let empty = Memo::new(move |_| conversations.with(|l| l.as_ref().is_some_and(Vec::is_empty)));
+
     view! {
         <nav class="chat-list-nav" aria-label="Chats">
             {move || {
-                let list = conversations.get().unwrap_or_default();
-                if list.is_empty() && conversations.get().is_some() {
+                if empty.get() {
                     return view! {
                         <p class="empty-list">"No chats yet. Start one with “New chat”."</p>
                     }

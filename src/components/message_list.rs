@@ -98,7 +98,10 @@ impl ConversationData {
                 newer_here: false,
             });
         }
-        let messages = db.messages_up_to(id, window.upto, window.size).await?;
+        let newest = conversation.as_ref().map(|c| c.last_seq);
+        let messages = db
+            .messages_up_to(id, window.upto, window.size, newest)
+            .await?;
         // Lookups, not counts: counting a 100,000-message chat walks the whole index.
         let older_here = match messages.first() {
             Some(first) => db.has_older(id, first.seq).await?,

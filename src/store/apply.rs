@@ -3,7 +3,9 @@
 
 use super::conversations::{ConversationRecord, Preview, recount_unread};
 use super::outbox::OutboxRecord;
-use super::{CONVERSATIONS, Db, MESSAGES, META, OUTBOX, Result, UPLOAD_BLOBS, advance_cursor};
+use super::{
+    CONVERSATIONS, Db, MESSAGES, META, OUTBOX, Result, UPLOAD_BLOBS, advance_cursor, issued,
+};
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
 use kontor_protocol::{
@@ -47,6 +49,21 @@ async fn load_conversation(
         .await?)
 }
 
+/// A member's delivered/read marks as a receipt event carries them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReceiptMark {
+    /// Which conversation.
+    pub conversation_id: ConversationId,
+    /// Whose marks.
+    pub user: UserId,
+    /// Delivered up to this sequence number.
+    pub delivered: Seq,
+    /// Read up to this sequence number.
+    pub read: Seq,
+    /// The event's position in this user's stream.
+    pub pos: Pos,
+}
+
 impl Db {
     /// A conversation snapshot (new chat, or changed receipts during catch-up).
     pub async fn apply_conversation(&self, conversation: &Conversation, pos: Pos) -> Result<()> {
@@ -71,7 +88,7 @@ impl Db {
                 }
                 None => ConversationRecord::from_snapshot(conversation, me),
             };
-            tx.object_store(CONVERSATIONS)?.put(&rec).serde()?.await?;
+            issued(tx.object_store(CONVERSATIONS)?.put(&rec).serde()?);
             highest = highest.max(*pos);
         }
         advance_cursor(&tx, highest).await?;
@@ -92,10 +109,10 @@ impl Db {
         let mut touched: BTreeMap<ConversationId, ConversationRecord> = BTreeMap::new();
         let mut fresh = BTreeMap::new();
         for m in messages {
-            store.put(m).serde()?.await?;
+            issued(store.put(m).serde()?);
             if m.sender == me || m.agent.as_ref().and_then(|a| a.id) == Some(me) {
                 // Sent from here (ack lost) or from another device: either way it is out.
-                outbox.delete(m.id.to_string()).build()?.await?;
+                issued(outbox.delete(m.id.to_string()).build()?);
             }
             if let Entry::Vacant(slot) = touched.entry(m.conversation_id) {
                 let Some(rec) = load_conversation(&tx, m.conversation_id).await? else {
@@ -111,7 +128,7 @@ impl Db {
         }
         let conversations = tx.object_store(CONVERSATIONS)?;
         for rec in touched.values() {
-            conversations.put(rec).serde()?.await?;
+            issued(conversations.put(rec).serde()?);
         }
         if let Some(last) = messages.last() {
             advance_cursor(&tx, last.pos).await?;
@@ -167,30 +184,36 @@ impl Db {
         Ok(())
     }
 
-    /// A member's delivered/read marks moved.
-    pub async fn apply_receipt(
-        &self,
-        conversation_id: ConversationId,
-        user: UserId,
-        delivered: Seq,
-        read: Seq,
-        pos: Pos,
-    ) -> Result<()> {
+    /// Members' delivered/read marks moved, in one transaction.
+    pub async fn apply_receipts(&self, marks: &[ReceiptMark]) -> Result<()> {
         let me = self.me();
         let tx = self.tx(&[CONVERSATIONS, MESSAGES, META], true)?;
-        if let Some(mut rec) = load_conversation(&tx, conversation_id).await? {
-            if let Some(member) = rec.members.iter_mut().find(|m| m.user.id == user) {
-                member.delivered = member.delivered.max(delivered);
-                member.read = member.read.max(read);
+        let mut touched: BTreeMap<ConversationId, ConversationRecord> = BTreeMap::new();
+        let mut highest = Pos(0);
+        for mark in marks {
+            highest = highest.max(mark.pos);
+            let rec = match touched.entry(mark.conversation_id) {
+                Entry::Occupied(slot) => slot.into_mut(),
+                Entry::Vacant(slot) => match load_conversation(&tx, mark.conversation_id).await? {
+                    Some(rec) => slot.insert(rec),
+                    None => continue,
+                },
+            };
+            if let Some(member) = rec.members.iter_mut().find(|m| m.user.id == mark.user) {
+                member.delivered = member.delivered.max(mark.delivered);
+                member.read = member.read.max(mark.read);
             }
-            if user == rec.side(me) && read > rec.read_seq {
+            if mark.user == rec.side(me) && mark.read > rec.read_seq {
                 // Read on another device.
-                rec.read_seq = read;
-                recount_unread(&tx, &mut rec, me).await?;
+                rec.read_seq = mark.read;
+                recount_unread(&tx, rec, me).await?;
             }
-            tx.object_store(CONVERSATIONS)?.put(&rec).serde()?.await?;
         }
-        advance_cursor(&tx, pos).await?;
+        let conversations = tx.object_store(CONVERSATIONS)?;
+        for rec in touched.values() {
+            issued(conversations.put(rec).serde()?);
+        }
+        advance_cursor(&tx, highest).await?;
         tx.commit().await?;
         Ok(())
     }

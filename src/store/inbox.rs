@@ -28,7 +28,7 @@ impl Db {
         let tx = self.tx(&[INBOX], true)?;
         let store = tx.object_store(INBOX)?;
         for item in items {
-            store.put(item).serde()?.await?;
+            super::issued(store.put(item).serde()?);
         }
         tx.commit().await?;
         Ok(())

@@ -27,23 +27,47 @@ pub(crate) fn range(id: ConversationId, from: u64, to: u64) -> KeyRange<(String,
 impl Db {
     /// The newest `limit` messages of a conversation, oldest first.
     pub async fn latest_messages(&self, id: ConversationId, limit: usize) -> Result<Vec<Message>> {
-        self.messages_up_to(id, None, limit).await
+        self.messages_up_to(id, None, limit, None).await
     }
 
     /// The newest `limit` messages with a sequence number up to `upto` (all when `None`), oldest
-    /// first: one window of a long conversation.
+    /// first: one window of a long conversation. `newest`, the conversation's last sequence
+    /// number as its record says, speeds up the window that ends at the newest message.
     pub async fn messages_up_to(
         &self,
         id: ConversationId,
         upto: Option<Seq>,
         limit: usize,
+        newest: Option<Seq>,
     ) -> Result<Vec<Message>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let end = upto.map_or(u64::MAX, |s| s.0);
         let tx = self.tx(&[MESSAGES], false)?;
         let store = tx.object_store(MESSAGES)?;
         let index = store.index(BY_CONVERSATION_SEQ)?;
+        // Sequence numbers are gap-free per conversation, so the window is usually exactly the
+        // range of `limit` numbers ending at its last one: one request, where a cursor takes a
+        // round trip to the database per message. Gaps (old messages evicted, history not
+        // fetched) fall back to the cursor.
+        if let Some(top) = upto.or(newest) {
+            let from = top.0.saturating_sub(limit as u64 - 1).max(1);
+            let mut found: Vec<Message> = index
+                .get_all()
+                .with_query(range(id, from, end))
+                .serde()?
+                .await?
+                .collect::<std::result::Result<_, _>>()?;
+            if found.len() >= limit || from == 1 {
+                let extra = found.len().saturating_sub(limit);
+                found.drain(..extra);
+                return Ok(found);
+            }
+        }
         let cursor = index
             .open_cursor()
-            .with_query(range(id, 0, upto.map_or(u64::MAX, |s| s.0)))
+            .with_query(range(id, 0, end))
             .with_direction(CursorDirection::Prev)
             .serde()?
             .await?;
@@ -115,7 +139,7 @@ impl Db {
         let tx = self.tx(&[MESSAGES, CONVERSATIONS], true)?;
         let store = tx.object_store(MESSAGES)?;
         for m in messages {
-            store.put(m).serde()?.await?;
+            super::issued(store.put(m).serde()?);
         }
         if let Some(first) = messages.first() {
             let conversations = tx.object_store(CONVERSATIONS)?;

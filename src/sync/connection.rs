@@ -3,11 +3,13 @@
 //! even after the connection died, so loss is detected on the read side only.
 
 use super::{ConnStatus, Engine};
+use crate::store::ReceiptMark;
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, StreamExt};
 use gloo_net::websocket::{Message, WebSocketError, futures::WebSocket};
 use kontor_protocol::{ClientFrame, ErrorCode, ServerFrame};
 use leptos::prelude::*;
+use std::ops::ControlFlow::{self, Break, Continue};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -139,27 +141,32 @@ async fn connect_once(
                         }
                         _ => {}
                     }
-                    // A burst of live messages is stored in one IndexedDB transaction, not one
-                    // each: the cost is per transaction, not per record.
-                    let (frame, after) = match frame {
+                    // Floods (a burst of live messages; a catch-up's conversation snapshots and
+                    // receipts) are stored in one IndexedDB transaction per batch, not one per
+                    // frame: the cost is per transaction (and per redraw), not per record.
+                    let after = match frame {
                         ServerFrame::Messages { messages } => {
-                            let (messages, after) = coalesce(&mut read, messages);
-                            (ServerFrame::Messages { messages }, after)
+                            let (messages, after) = coalesce(&mut read, messages, messages_of);
+                            engine.on_frame(ServerFrame::Messages { messages }).await;
+                            after
                         }
-                        // Catch-up begins with a snapshot of every changed conversation: one
-                        // transaction (and one redraw) for all of them.
-                        ServerFrame::Conversation { pos, conversation } => {
-                            let (batch, after) =
-                                coalesce_conversations(&mut read, vec![(conversation, pos)]);
+                        frame @ ServerFrame::Conversation { .. } => {
+                            let first = snapshot_of(frame).continue_value().unwrap_or_default();
+                            let (batch, after) = coalesce(&mut read, first, snapshot_of);
                             engine.on_conversations(batch).await;
-                            if let Some(after) = after {
-                                engine.on_frame(after).await;
-                            }
-                            continue;
+                            after
                         }
-                        other => (other, None),
+                        frame @ ServerFrame::Receipt { .. } => {
+                            let first = receipt_of(frame).continue_value().unwrap_or_default();
+                            let (batch, after) = coalesce(&mut read, first, receipt_of);
+                            engine.on_receipts(batch).await;
+                            after
+                        }
+                        other => {
+                            engine.on_frame(other).await;
+                            None
+                        }
                     };
-                    engine.on_frame(frame).await;
                     if let Some(after) = after {
                         engine.on_frame(after).await;
                     }
@@ -199,58 +206,72 @@ async fn connect_once(
     }
 }
 
-/// Most messages folded into one batch.
+/// Most records folded into one batch.
 const COALESCE_MAX: usize = 2_000;
 
-/// Appends the `messages` frames that have already arrived to `messages`, without waiting.
-/// Returns the batch and the first other frame read, to be handled after it.
-fn coalesce<S>(
+/// Appends what the frames that have already arrived carry to `batch` (`take` says what a frame
+/// of the batch's kind carries, or hands back a frame of another kind), without waiting. Returns
+/// the batch and the first frame of another kind, to be handled after it.
+fn coalesce<S, T>(
     read: &mut S,
-    mut messages: Vec<kontor_protocol::Message>,
-) -> (Vec<kontor_protocol::Message>, Option<ServerFrame>)
-where
-    S: futures::Stream<Item = Result<Message, WebSocketError>> + Unpin,
-{
-    while messages.len() < COALESCE_MAX {
-        let Some(Some(Ok(Message::Text(text)))) = read.next().now_or_never() else {
-            // Nothing more waiting (a close or error shows up again on the next read).
-            break;
-        };
-        match serde_json::from_str::<ServerFrame>(&text) {
-            Ok(ServerFrame::Messages { messages: more }) => messages.extend(more),
-            Ok(other) => return (messages, Some(other)),
-            Err(e) => {
-                web_sys::console::warn_1(&format!("Kontor: unreadable frame: {e}").into());
-            }
-        }
-    }
-    (messages, None)
-}
-
-/// Like [`coalesce`], for conversation snapshots.
-fn coalesce_conversations<S>(
-    read: &mut S,
-    mut batch: Vec<(kontor_protocol::Conversation, kontor_protocol::Pos)>,
-) -> (
-    Vec<(kontor_protocol::Conversation, kontor_protocol::Pos)>,
-    Option<ServerFrame>,
-)
+    mut batch: Vec<T>,
+    take: impl Fn(ServerFrame) -> ControlFlow<ServerFrame, Vec<T>>,
+) -> (Vec<T>, Option<ServerFrame>)
 where
     S: futures::Stream<Item = Result<Message, WebSocketError>> + Unpin,
 {
     while batch.len() < COALESCE_MAX {
         let Some(Some(Ok(Message::Text(text)))) = read.next().now_or_never() else {
+            // Nothing more waiting (a close or error shows up again on the next read).
             break;
         };
-        match serde_json::from_str::<ServerFrame>(&text) {
-            Ok(ServerFrame::Conversation { pos, conversation }) => batch.push((conversation, pos)),
-            Ok(other) => return (batch, Some(other)),
+        match serde_json::from_str::<ServerFrame>(&text).map(&take) {
+            Ok(Continue(more)) => batch.extend(more),
+            Ok(Break(other)) => return (batch, Some(other)),
             Err(e) => {
                 web_sys::console::warn_1(&format!("Kontor: unreadable frame: {e}").into());
             }
         }
     }
     (batch, None)
+}
+
+/// The messages of a `messages` frame (for [`coalesce`]).
+fn messages_of(frame: ServerFrame) -> ControlFlow<ServerFrame, Vec<kontor_protocol::Message>> {
+    match frame {
+        ServerFrame::Messages { messages } => Continue(messages),
+        other => Break(other),
+    }
+}
+
+/// The snapshot of a `conversation` frame (for [`coalesce`]).
+fn snapshot_of(
+    frame: ServerFrame,
+) -> ControlFlow<ServerFrame, Vec<(kontor_protocol::Conversation, kontor_protocol::Pos)>> {
+    match frame {
+        ServerFrame::Conversation { pos, conversation } => Continue(vec![(conversation, pos)]),
+        other => Break(other),
+    }
+}
+
+/// The marks of a `receipt` frame (for [`coalesce`]).
+fn receipt_of(frame: ServerFrame) -> ControlFlow<ServerFrame, Vec<ReceiptMark>> {
+    match frame {
+        ServerFrame::Receipt {
+            pos,
+            conversation_id,
+            user_id,
+            delivered,
+            read,
+        } => Continue(vec![ReceiptMark {
+            conversation_id,
+            user: user_id,
+            delivered,
+            read,
+            pos,
+        }]),
+        other => Break(other),
+    }
 }
 
 async fn send<S>(write: &mut S, frame: &ClientFrame) -> Result<(), ()>

@@ -71,11 +71,14 @@ impl Engine {
                 delivered,
                 read,
             } => {
-                let applied = self
-                    .db
-                    .apply_receipt(conversation_id, user_id, delivered, read, pos)
-                    .await;
-                let _ = self.stored(applied);
+                let mark = crate::store::ReceiptMark {
+                    conversation_id,
+                    user: user_id,
+                    delivered,
+                    read,
+                    pos,
+                };
+                self.on_receipts(vec![mark]).await;
             }
             ServerFrame::ChatStarted {
                 request_id,
@@ -173,6 +176,11 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Receipts in one transaction (a catch-up carries one per conversation that moved).
+    pub(super) async fn on_receipts(&self, batch: Vec<crate::store::ReceiptMark>) {
+        let _ = self.stored(self.db.apply_receipts(&batch).await);
     }
 
     /// Conversation snapshots in one transaction (the start of a catch-up).

@@ -492,8 +492,11 @@ const NOTES: &str = "\
 - Throughput: each client keeps 16 messages in flight and sends the next one when an ack \
 arrives; an ack means the message is committed with `synchronous=FULL` (group commit: one \
 fsync per batch).\n\
-- Latency: clients send at a fixed total rate; the body carries the send time and the receiving \
-client (same process, same clock) records the difference.\n\
+- Latency: clients send at a fixed total rate, their send times spread evenly over each \
+interval (a steady 10,000/s, not every client at once: an earlier version of this harness sent \
+1,000 messages in the same instant every 100 ms and measured its own queueing, 24 ms p50); the \
+body carries the send time and the receiving client (same process, same clock) records the \
+difference.\n\
 - Idle connections: 20 accounts with many devices each, spread over 16 loopback source \
 addresses; each client pings every 30 s. Memory is the server's resident set growth between 10 % \
 and 100 % of the connections. Few accounts on purpose: each registration runs argon2 with 19 MiB, \
@@ -505,7 +508,11 @@ messages) and a business with 10,000 customer conversations; `bench/browser.mjs`
 Chromium: first sync, then 10,000 messages sent live (timed from the send to the last one stored \
 and counted), three reloads from the cached shell (timed to the 1,000th chat-list entry, from \
 navigation start), three openings of the long chat (click to its newest 50 messages on screen), \
-five \"Load earlier messages\" pages (DOM size, longest main-thread task from the Long Tasks \
-API), and six switches between inbox views (click to the list rendered). Sizes: \
+ten scrolls to the top of its log, each bringing an older page (the most message nodes seen, \
+the longest main-thread task from the Long Tasks API), and six switches between inbox views \
+(click to the list rendered). Sizes: \
 `KONTOR_BENCH_CHATS`, `KONTOR_BENCH_LONG`, `KONTOR_BENCH_CUSTOMERS`; `KONTOR_BENCH_BROWSER=0` \
-skips them.\n";
+skips them.\n\
+- First visit: the messenger's page and what it loads (`/`). The business dashboard is a second \
+bundle (`business.html`, `/biz…` and `/join/…`), fetched when first opened and then cached by \
+the service worker; its size is listed for reference.\n";
