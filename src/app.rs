@@ -7,7 +7,7 @@
 
 use crate::routes::{business_profile, chats, conversation, login, welcome};
 use crate::session::{self, Auth};
-use crate::store::Db;
+use crate::store::{ConversationRecord, Db};
 use crate::sync::Engine;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,6 +25,10 @@ pub struct AppCtx {
     pub engine: RwSignal<Option<Arc<Engine>>>,
     /// Why the engine could not start, if it could not.
     pub engine_error: RwSignal<Option<String>>,
+    /// The account's own conversations (not a business's customers), re-read after every
+    /// change; `None` until the engine runs. One read shared by the chat list and the unread
+    /// counter: with a thousand chats each read is a real cost.
+    pub chats: LocalResource<Option<Vec<ConversationRecord>>>,
 }
 
 impl AppCtx {
@@ -83,10 +87,24 @@ impl Bundle {
 /// installed.
 #[component]
 pub fn Shell(update_ready: RwSignal<bool>, children: Children) -> impl IntoView {
+    let engine = RwSignal::new(None::<Arc<Engine>>);
+    let chats = LocalResource::new(move || {
+        let engine = engine.get();
+        if let Some(e) = &engine {
+            e.revision.track();
+        }
+        async move {
+            let engine = engine?;
+            let mut list = engine.db.conversations().await.unwrap_or_default();
+            list.retain(ConversationRecord::is_personal);
+            Some(list)
+        }
+    });
     let ctx = AppCtx {
         auth: RwSignal::new(session::load()),
-        engine: RwSignal::new(None),
+        engine,
         engine_error: RwSignal::new(None),
+        chats,
     };
     provide_context(ctx);
 
@@ -191,31 +209,12 @@ fn NotFound() -> impl IntoView {
 /// Keeps the unread total in the document title and on the installed app's icon.
 #[component]
 fn Attention() -> impl IntoView {
-    let ctx = AppCtx::get();
-    let total = LocalResource::new(move || {
-        let engine = ctx.engine.get();
-        if let Some(e) = &engine {
-            e.revision.track();
-        }
-        async move {
-            match engine {
-                Some(e) => {
-                    e.db.conversations()
-                        .await
-                        .map(|list| {
-                            list.iter()
-                                .filter(|c| c.is_personal())
-                                .map(|c| c.unread)
-                                .sum::<u32>()
-                        })
-                        .unwrap_or(0)
-                }
-                None => 0,
-            }
-        }
+    let chats = AppCtx::get().chats;
+    let total = Memo::new(move |_| {
+        chats.with(|c| c.iter().flatten().flatten().map(|c| c.unread).sum::<u32>())
     });
     Effect::new(move || {
-        let unread = total.get().unwrap_or(0);
+        let unread = total.get();
         document().set_title(&if unread > 0 {
             format!("({unread}) Kontor")
         } else {

@@ -1,34 +1,24 @@
 //! The chat list: every conversation, most recent first, read from IndexedDB.
 
+use crate::app::AppCtx;
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
 use crate::store::ConversationRecord;
-use crate::sync::Engine;
 use crate::time;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
-use std::sync::Arc;
 
-/// The list, re-read from the local database whenever it changes.
+/// The list, re-read from the local database whenever it changes ([`AppCtx::chats`]).
 #[component]
-pub fn ChatList(engine: Arc<Engine>) -> impl IntoView {
-    let revision = engine.revision;
-    let db = engine.db.clone();
-    let conversations = LocalResource::new(move || {
-        revision.track();
-        let db = db.clone();
-        async move {
-            // Customer conversations of a business this user works for live in its inbox.
-            let mut list = db.conversations().await.unwrap_or_default();
-            list.retain(ConversationRecord::is_personal);
-            list
-        }
-    });
+pub fn ChatList() -> impl IntoView {
+    let chats = AppCtx::get().chats;
+    let conversations = move || chats.get().flatten();
     let location = use_location();
     let current = move || location.pathname.get();
 
     // Only "empty or not" rebuilds the list; a change inside it is the keyed `For`'s to apply,
     // so a new message re-renders one row, not all of them.
-    let empty = Memo::new(move |_| conversations.with(|l| l.as_ref().is_some_and(Vec::is_empty)));
+    let empty =
+        Memo::new(move |_| chats.with(|c| matches!(c, Some(Some(list)) if list.is_empty())));
 
     view! {
         <nav class="chat-list-nav" aria-label="Chats">
@@ -42,7 +32,7 @@ pub fn ChatList(engine: Arc<Engine>) -> impl IntoView {
                 view! {
                     <ul class="chat-list">
                         <For
-                            each=move || conversations.get().unwrap_or_default()
+                            each=move || conversations().unwrap_or_default()
                             key=|c: &ConversationRecord| {
                                 (c.id, c.last_seq, c.unread, c.title.clone(), c.preview.clone().map(|p| p.text), c.last_activity as i64, c.verified, c.logo.clone())
                             }

@@ -41,7 +41,6 @@ pub fn ChatsLayout() -> impl IntoView {
             .into_any();
         };
         let problem = engine.problem;
-        let for_list = engine.clone();
         view! {
             <div class="shell" class:has-conversation=has_conversation>
                 <aside class="sidebar">
@@ -64,7 +63,7 @@ pub fn ChatsLayout() -> impl IntoView {
                         <NewChat engine=engine.clone() on_done=Callback::new(move |_| new_chat_open.set(false))/>
                     </Show>
                     {move || problem.get().map(|p| view! { <div class="alert" role="alert">{p}</div> })}
-                    <ChatList engine=for_list/>
+                    <ChatList/>
                 </aside>
                 <main class="main">
                     <Outlet/>

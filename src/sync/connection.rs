@@ -255,7 +255,7 @@ fn snapshot_of(
 }
 
 /// The marks of a `receipt` frame (for [`coalesce`]).
-fn receipt_of(frame: ServerFrame) -> ControlFlow<ServerFrame, Vec<ReceiptMark>> {
+pub(super) fn receipt_of(frame: ServerFrame) -> ControlFlow<ServerFrame, Vec<ReceiptMark>> {
     match frame {
         ServerFrame::Receipt {
             pos,

@@ -64,21 +64,11 @@ impl Engine {
             } => {
                 let _ = self.stored(self.db.apply_ack(id, seq, pos, sent_at).await);
             }
-            ServerFrame::Receipt {
-                pos,
-                conversation_id,
-                user_id,
-                delivered,
-                read,
-            } => {
-                let mark = crate::store::ReceiptMark {
-                    conversation_id,
-                    user: user_id,
-                    delivered,
-                    read,
-                    pos,
-                };
-                self.on_receipts(vec![mark]).await;
+            frame @ ServerFrame::Receipt { .. } => {
+                if let std::ops::ControlFlow::Continue(marks) = super::connection::receipt_of(frame)
+                {
+                    self.on_receipts(marks).await;
+                }
             }
             ServerFrame::ChatStarted {
                 request_id,
