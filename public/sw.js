@@ -14,7 +14,7 @@ const LAZY = [];
 const CACHE = `kontor-shell-${VERSION}`;
 const SHELL = '/';
 const BUSINESS_SHELL = '/business.html';
-// The same split as the server's and the app's (Bundle::of).
+// The same split as the server's and the app's (kontor_protocol::pages::is_business_page).
 const isBusinessPath = (path) => path === '/biz' || path.startsWith('/biz/') || path.startsWith('/join/');
 
 // The dashboard's page from the network, kept only when it is this version's (it names this

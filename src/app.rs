@@ -62,7 +62,7 @@ impl AppCtx {
     }
 }
 
-/// Which bundle serves a path. The server and the service worker split paths the same way.
+/// Which bundle serves a path ([`kontor_protocol::pages`], the server's rule too).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bundle {
     /// `index.html`: chats, login, public business profiles.
@@ -74,7 +74,7 @@ pub enum Bundle {
 impl Bundle {
     /// The bundle that serves `path`.
     pub fn of(path: &str) -> Self {
-        if path == "/biz" || path.starts_with("/biz/") || path.starts_with("/join/") {
+        if kontor_protocol::pages::is_business_page(path) {
             Bundle::Business
         } else {
             Bundle::Messenger

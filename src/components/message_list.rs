@@ -343,22 +343,30 @@ pub fn MessageList(
     let anchor = StoredValue::new(None::<Anchor>);
     // When a scroll-triggered load started (ms since page load), while it is unanswered.
     let loading = StoredValue::new(None::<f64>);
+    // Read in place: the window holds up to 150 messages, not worth a copy per reader.
+    let loaded = move |f: fn(&ConversationData) -> bool| {
+        data.with(|d| match d {
+            Some(Ok(d)) => Some(f(d)),
+            _ => None,
+        })
+    };
     let rows = Memo::new(move |prev: Option<&Vec<Row>>| {
         let notes = notes.map(|n| n.get()).unwrap_or_default();
-        match data.get() {
-            Some(Ok(d)) => rows(&d, me, &notes),
+        data.with(|d| match d {
+            Some(Ok(d)) => rows(d, me, &notes),
             _ => prev.cloned().unwrap_or_default(),
-        }
+        })
     });
-    let loaded = move || data.get().and_then(|d| d.ok());
-    let more = Memo::new(move |_| loaded().is_some_and(|d| d.has_earlier()));
-    let newer = Memo::new(move |_| loaded().is_some_and(|d| d.newer_here));
+    let more = Memo::new(move |_| loaded(ConversationData::has_earlier).unwrap_or(false));
+    let newer = Memo::new(move |_| loaded(|d| d.newer_here).unwrap_or(false));
 
     // A new window arrived: scroll-triggered loads may go again.
     Effect::new(move || {
-        let Some(d) = loaded() else { return };
+        let Some(newer_here) = loaded(|d| d.newer_here) else {
+            return;
+        };
         loading.set_value(None);
-        if !d.newer_here && window.get_untracked().upto.is_some() {
+        if !newer_here && window.get_untracked().upto.is_some() {
             // The window reached the end: follow new messages again (it shows the same ones).
             window.set(Window {
                 upto: None,
@@ -403,11 +411,14 @@ pub fn MessageList(
         on_load_earlier.run(());
     };
     let later = move || {
-        let Some(d) = data.get_untracked().and_then(|d| d.ok()) else {
-            return;
-        };
-        remember();
-        window.set(window.get_untracked().later(&d.messages));
+        let next = data.with_untracked(|d| match d {
+            Some(Ok(d)) => Some(window.get_untracked().later(&d.messages)),
+            _ => None,
+        });
+        if let Some(next) = next {
+            remember();
+            window.set(next);
+        }
     };
     let on_scroll = move |_| {
         let Some(el) = log.get_untracked() else {

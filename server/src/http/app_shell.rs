@@ -70,10 +70,9 @@ impl AppShell {
         }
     }
 
-    /// The page for an app route; the split matches the client's `Bundle::of` and the service
-    /// worker's.
+    /// The page for an app route ([`kontor_protocol::pages`], the client's rule too).
     fn response(&self, path: &str) -> Response {
-        let business = path == "/biz" || path.starts_with("/biz/") || path.starts_with("/join/");
+        let business = kontor_protocol::pages::is_business_page(path);
         match (&self.business, business) {
             (Some(page), true) => page.response(),
             _ => self.messenger.response(),
