@@ -288,6 +288,45 @@ async fn windows_of_a_long_conversation_with_and_without_gaps() {
     assert_eq!(seqs(w.unwrap()), (1..=30).collect::<Vec<_>>());
     assert!(db.has_newer(c.id, Seq(199)).await.unwrap());
     assert!(!db.has_newer(c.id, Seq(200)).await.unwrap());
+
+    // What the log reads in one transaction: window, neighbours on both sides, unsent messages.
+    let unsent = OutboxRecord {
+        id: MessageId::new(),
+        conversation_id: c.id,
+        body: "not sent yet".into(),
+        queued_at: 1.0,
+        failed: None,
+        upload: None,
+    };
+    db.queue_message(&unsent).await.unwrap();
+    let latest = db.conversation_window(c.id, None, 50).await.unwrap();
+    assert_eq!(latest.conversation.map(|r| r.id), Some(c.id));
+    assert_eq!(seqs(latest.messages), (151..=200).collect::<Vec<_>>());
+    assert!(latest.older_here && !latest.newer_here);
+    assert_eq!(latest.outbox, vec![unsent.clone()]);
+    let across = db
+        .conversation_window(c.id, Some(Seq(80)), 50)
+        .await
+        .unwrap();
+    assert_eq!(seqs(across.messages), expected);
+    assert!(across.older_here && across.newer_here);
+    let start = db
+        .conversation_window(c.id, Some(Seq(30)), 50)
+        .await
+        .unwrap();
+    assert_eq!(seqs(start.messages), (1..=30).collect::<Vec<_>>());
+    assert!(!start.older_here && start.newer_here);
+    let exact = db
+        .conversation_window(c.id, Some(Seq(50)), 50)
+        .await
+        .unwrap();
+    assert_eq!(seqs(exact.messages), (1..=40).collect::<Vec<_>>());
+    assert!(!exact.older_here);
+    let unknown = db
+        .conversation_window(ConversationId::new(), None, 50)
+        .await
+        .unwrap();
+    assert!(unknown.conversation.is_none() && unknown.messages.is_empty());
     cleanup(db).await;
 }
 

@@ -92,6 +92,9 @@ enum Bench {
         /// How many.
         #[arg(long, default_value_t = 10_000)]
         count: usize,
+        /// The sender's resume cursor (what it has seen already is not sent to it again).
+        #[arg(long, default_value_t = 0)]
+        since: u64,
     },
 }
 
@@ -123,6 +126,7 @@ async fn main() -> Result<()> {
             token,
             conversation,
             count,
+            since,
         } => {
             let sender = kontor_protocol::api::SessionResponse {
                 token: kontor_protocol::SessionToken(token),
@@ -134,7 +138,15 @@ async fn main() -> Result<()> {
             };
             let conversation = conversation.parse().context("conversation id")?;
             let started = Instant::now();
-            seed::send_many(&server, &sender, conversation, count, "live message").await?;
+            seed::send_many(
+                &server,
+                &sender,
+                conversation,
+                count,
+                "live message",
+                kontor_protocol::Pos(since),
+            )
+            .await?;
             json!({ "bench": "send", "count": count, "seconds": started.elapsed().as_secs_f64() })
         }
     };

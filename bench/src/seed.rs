@@ -17,10 +17,12 @@ pub async fn send_many(
     conversation: ConversationId,
     count: usize,
     label: &str,
-) -> Result<()> {
-    let mut conn = server.connect(&sender.token, Pos(0), None).await?;
+    since: Pos,
+) -> Result<Pos> {
+    let mut conn = server.connect(&sender.token, since, None).await?;
     let window = 512;
     let (mut sent, mut acked) = (0usize, 0usize);
+    let mut last = since;
     while acked < count {
         while sent < count && sent - acked < window {
             conn.send(&ClientFrame::Send {
@@ -33,13 +35,16 @@ pub async fn send_many(
             sent += 1;
         }
         match conn.recv_timeout(Duration::from_secs(30)).await? {
-            Some(ServerFrame::Ack { .. }) => acked += 1,
+            Some(ServerFrame::Ack { pos, .. }) => {
+                acked += 1;
+                last = last.max(pos);
+            }
             Some(ServerFrame::Error { message, .. }) => bail!("send refused: {message}"),
             Some(_) => {}
             None => bail!("no ack within 30 s"),
         }
     }
-    Ok(())
+    Ok(last)
 }
 
 /// Starts (or finds) `who`'s chat with `handle` and sends one message, waiting for its ack.
@@ -90,7 +95,17 @@ pub async fn seed(
     // The long chat: the last peer writes `long` messages.
     let long_peer = peers.last().ok_or_else(|| anyhow::anyhow!("no peers"))?;
     let long_chat = *chat_ids.last().ok_or_else(|| anyhow::anyhow!("no chats"))?;
-    send_many(server, long_peer, long_chat, long, "long chat message").await?;
+    // Where the long peer's own stream stands: it resumes from here to send live messages
+    // later, instead of first catching up on the 100,000 it wrote.
+    let long_peer_since = send_many(
+        server,
+        long_peer,
+        long_chat,
+        long,
+        "long chat message",
+        Pos(0),
+    )
+    .await?;
 
     // The business and its customers.
     let business_handle = "bench.shop";
@@ -117,6 +132,7 @@ pub async fn seed(
         "session": reader,
         "long_chat": long_chat,
         "long_peer_token": long_peer.token,
+        "long_peer_since": long_peer_since,
         "long_peer_name": long_peer.user.display_name,
         "business": business_handle,
         "chats": chats,

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod limits;
 pub mod media;
 pub mod model;
+pub mod packed;
 pub mod pages;
 
 pub use frames::{ClientFrame, ErrorCode, ReceiptKind, ServerFrame};

@@ -5,7 +5,8 @@
 //! buffered without bound: its client reconnects and resumes from its cursor, losing nothing.
 
 use axum::extract::ws::Utf8Bytes;
-use kontor_protocol::{ErrorCode, Pos, ServerFrame, UserId};
+use kontor_protocol::packed::{EncodedMessage, encode_messages};
+use kontor_protocol::{ErrorCode, Message, Pos, ServerFrame, UserId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -24,6 +25,14 @@ pub enum Outbound {
         pos: Pos,
         /// JSON text.
         text: Utf8Bytes,
+    },
+    /// New messages, encoded once for every recipient: a connection packs those it finds queued
+    /// together into one `messages` frame.
+    Messages {
+        /// Position of the last one.
+        pos: Pos,
+        /// Each message's JSON.
+        messages: Arc<[EncodedMessage]>,
     },
     /// Anything else: acks, answers, typing.
     Frame(Utf8Bytes),
@@ -47,6 +56,24 @@ pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
         ))
         .unwrap_or_default()
         .into(),
+    }
+}
+
+impl Outbound {
+    /// New messages (in `pos` order) as one event; none makes no event.
+    pub fn messages(messages: &[Message]) -> Option<Self> {
+        let pos = messages.last()?.pos;
+        match encode_messages(messages) {
+            Ok(encoded) => Some(Outbound::Messages {
+                pos,
+                messages: encoded.into(),
+            }),
+            // Our own types always serialise; never panic over it all the same.
+            Err(e) => {
+                tracing::error!("could not encode messages: {e}");
+                None
+            }
+        }
     }
 }
 

@@ -88,35 +88,13 @@ pub struct ConversationData {
 impl ConversationData {
     /// Reads one window of a conversation's messages and its outbox.
     pub async fn load(db: &Db, id: ConversationId, window: Window) -> Result<Self, StoreError> {
-        let conversation = db.conversation(id).await?;
-        if conversation.is_none() {
-            return Ok(Self {
-                conversation,
-                messages: Vec::new(),
-                outbox: Vec::new(),
-                older_here: false,
-                newer_here: false,
-            });
-        }
-        let newest = conversation.as_ref().map(|c| c.last_seq);
-        let messages = db
-            .messages_up_to(id, window.upto, window.size, newest)
-            .await?;
-        // Lookups, not counts: counting a 100,000-message chat walks the whole index.
-        let older_here = match messages.first() {
-            Some(first) => db.has_older(id, first.seq).await?,
-            None => false,
-        };
-        let newer_here = match (window.upto, messages.last()) {
-            (Some(_), Some(last)) => db.has_newer(id, last.seq).await?,
-            _ => false,
-        };
+        let read = db.conversation_window(id, window.upto, window.size).await?;
         Ok(Self {
-            conversation,
-            messages,
-            outbox: db.outbox_for(id).await?,
-            older_here,
-            newer_here,
+            conversation: read.conversation,
+            messages: read.messages,
+            outbox: read.outbox,
+            older_here: read.older_here,
+            newer_here: read.newer_here,
         })
     }
 }

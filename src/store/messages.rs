@@ -1,9 +1,13 @@
 //! The `messages` store: every message stored on this device, by `[conversation, seq]`.
 
-use super::{BY_CONVERSATION_SEQ, CONVERSATIONS, Db, MESSAGES, Result};
+use super::{
+    BY_CONVERSATION_SEQ, CONVERSATIONS, ConversationRecord, Db, MESSAGES, OUTBOX, OutboxRecord,
+    Result,
+};
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::cursor::CursorDirection;
 use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::Transaction;
 use kontor_protocol::{ConversationId, Message, Seq};
 
 /// Key range over a conversation's sequence numbers `from..=to`.
@@ -40,48 +44,47 @@ impl Db {
         limit: usize,
         newest: Option<Seq>,
     ) -> Result<Vec<Message>> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let end = upto.map_or(u64::MAX, |s| s.0);
         let tx = self.tx(&[MESSAGES], false)?;
-        let store = tx.object_store(MESSAGES)?;
-        let index = store.index(BY_CONVERSATION_SEQ)?;
-        // Sequence numbers are gap-free per conversation, so the window is usually exactly the
-        // range of `limit` numbers ending at its last one: one request, where a cursor takes a
-        // round trip to the database per message. Gaps (old messages evicted, history not
-        // fetched) fall back to the cursor.
-        if let Some(top) = upto.or(newest) {
-            let from = top.0.saturating_sub(limit as u64 - 1).max(1);
-            let mut found: Vec<Message> = index
-                .get_all()
-                .with_query(range(id, from, end))
-                .serde()?
-                .await?
-                .collect::<std::result::Result<_, _>>()?;
-            if found.len() >= limit || from == 1 {
-                let extra = found.len().saturating_sub(limit);
-                found.drain(..extra);
-                return Ok(found);
-            }
-        }
-        let cursor = index
-            .open_cursor()
-            .with_query(range(id, 0, end))
-            .with_direction(CursorDirection::Prev)
+        window_in(&tx, id, upto, limit, newest).await
+    }
+
+    /// What the message log shows of a conversation, read in one transaction (each transaction
+    /// costs a round trip to the browser's database process): its record, the window of
+    /// messages as [`Db::messages_up_to`] gives it, whether more are stored on either side, and
+    /// its unsent messages.
+    pub async fn conversation_window(
+        &self,
+        id: ConversationId,
+        upto: Option<Seq>,
+        limit: usize,
+    ) -> Result<WindowRead> {
+        let tx = self.tx(&[CONVERSATIONS, MESSAGES, OUTBOX], false)?;
+        let conversation: Option<ConversationRecord> = tx
+            .object_store(CONVERSATIONS)?
+            .get(id.to_string())
             .serde()?
             .await?;
-        let mut out = Vec::with_capacity(limit.min(256));
-        if let Some(mut cursor) = cursor {
-            while out.len() < limit {
-                match cursor.next_record_ser::<Message>().await? {
-                    Some(m) => out.push(m),
-                    None => break,
-                }
-            }
+        let Some(record) = &conversation else {
+            return Ok(WindowRead::default());
+        };
+        // One message more than shown says whether older ones are stored here.
+        let mut messages = window_in(&tx, id, upto, limit + 1, Some(record.last_seq)).await?;
+        let older_here = messages.len() > limit;
+        if older_here {
+            messages.remove(0);
         }
-        out.reverse();
-        Ok(out)
+        let newer_here = match (upto, messages.last()) {
+            (Some(_), Some(last)) => any_in(&tx, id, last.seq.0 + 1, u64::MAX).await?,
+            _ => false,
+        };
+        let outbox = super::outbox::outbox_in(&tx, id).await?;
+        Ok(WindowRead {
+            conversation,
+            messages,
+            older_here,
+            newer_here,
+            outbox,
+        })
     }
 
     /// How many messages of a conversation are stored here (walks the index: not for hot paths).
@@ -102,32 +105,94 @@ impl Db {
             return Ok(false);
         }
         let tx = self.tx(&[MESSAGES], false)?;
-        let keys: Vec<String> = tx
-            .object_store(MESSAGES)?
-            .index(BY_CONVERSATION_SEQ)?
-            .get_all_keys::<String>()
-            .with_query(range(id, 0, seq.0 - 1))
-            .with_limit(1)
-            .serde()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(!keys.is_empty())
+        any_in(&tx, id, 0, seq.0 - 1).await
     }
 
     /// Whether a message of the conversation newer than `seq` is stored here.
     pub async fn has_newer(&self, id: ConversationId, seq: Seq) -> Result<bool> {
         let tx = self.tx(&[MESSAGES], false)?;
-        let keys: Vec<String> = tx
-            .object_store(MESSAGES)?
-            .index(BY_CONVERSATION_SEQ)?
-            .get_all_keys::<String>()
-            .with_query(range(id, seq.0 + 1, u64::MAX))
-            .with_limit(1)
+        any_in(&tx, id, seq.0 + 1, u64::MAX).await
+    }
+}
+
+/// One window of a conversation's log: see [`Db::conversation_window`].
+#[derive(Debug, Default)]
+pub struct WindowRead {
+    /// The conversation's record (`None`: not stored here; then everything else is empty).
+    pub conversation: Option<ConversationRecord>,
+    /// The window, oldest first.
+    pub messages: Vec<Message>,
+    /// Messages older than the window are stored here.
+    pub older_here: bool,
+    /// Messages newer than the window are stored here.
+    pub newer_here: bool,
+    /// Its unsent messages, oldest first.
+    pub outbox: Vec<OutboxRecord>,
+}
+
+/// [`Db::messages_up_to`] inside a transaction that includes `messages`.
+async fn window_in(
+    tx: &Transaction<'_>,
+    id: ConversationId,
+    upto: Option<Seq>,
+    limit: usize,
+    newest: Option<Seq>,
+) -> Result<Vec<Message>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let end = upto.map_or(u64::MAX, |s| s.0);
+    let store = tx.object_store(MESSAGES)?;
+    let index = store.index(BY_CONVERSATION_SEQ)?;
+    // Sequence numbers are gap-free per conversation, so the window is usually exactly the
+    // range of `limit` numbers ending at its last one: one request, where a cursor takes a
+    // round trip to the database per message. Gaps (old messages evicted, history not
+    // fetched) fall back to the cursor.
+    if let Some(top) = upto.or(newest) {
+        let from = top.0.saturating_sub(limit as u64 - 1).max(1);
+        let mut found: Vec<Message> = index
+            .get_all()
+            .with_query(range(id, from, end))
             .serde()?
             .await?
             .collect::<std::result::Result<_, _>>()?;
-        Ok(!keys.is_empty())
+        if found.len() >= limit || from == 1 {
+            let extra = found.len().saturating_sub(limit);
+            found.drain(..extra);
+            return Ok(found);
+        }
     }
+    let cursor = index
+        .open_cursor()
+        .with_query(range(id, 0, end))
+        .with_direction(CursorDirection::Prev)
+        .serde()?
+        .await?;
+    let mut out = Vec::with_capacity(limit.min(256));
+    if let Some(mut cursor) = cursor {
+        while out.len() < limit {
+            match cursor.next_record_ser::<Message>().await? {
+                Some(m) => out.push(m),
+                None => break,
+            }
+        }
+    }
+    out.reverse();
+    Ok(out)
+}
+
+/// Whether a message of the conversation with a sequence number in `from..=to` is stored.
+async fn any_in(tx: &Transaction<'_>, id: ConversationId, from: u64, to: u64) -> Result<bool> {
+    let keys: Vec<String> = tx
+        .object_store(MESSAGES)?
+        .index(BY_CONVERSATION_SEQ)?
+        .get_all_keys::<String>()
+        .with_query(range(id, from, to))
+        .with_limit(1)
+        .serde()?
+        .await?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(!keys.is_empty())
 }
 
 impl Db {

@@ -18,6 +18,7 @@ mod schema;
 pub use apply::ReceiptMark;
 pub use conversations::{ConversationRecord, Preview};
 pub use inbox::matches as inbox_matches;
+pub use messages::WindowRead;
 pub use outbox::{OutboxRecord, PendingUpload};
 
 use indexed_db_futures::database::Database;

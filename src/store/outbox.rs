@@ -114,16 +114,7 @@ impl Db {
     /// The messages of one conversation waiting to be sent, oldest first.
     pub async fn outbox_for(&self, id: ConversationId) -> Result<Vec<OutboxRecord>> {
         let tx = self.tx(&[OUTBOX], false)?;
-        let mut list: Vec<OutboxRecord> = tx
-            .object_store(OUTBOX)?
-            .index(BY_CONVERSATION)?
-            .get_all()
-            .with_query::<String, _>(KeyRange::Only(id.to_string()))
-            .serde()?
-            .await?
-            .collect::<Result<_, _>>()?;
-        list.sort_by_key(|r| r.id);
-        Ok(list)
+        outbox_in(&tx, id).await
     }
 
     /// Records the server's refusal (`Some`) or clears it for a retry (`None`).
@@ -201,4 +192,21 @@ impl Db {
         tx.commit().await?;
         Ok(Some(rec))
     }
+}
+
+/// [`Db::outbox_for`] inside a transaction that includes `outbox`.
+pub(super) async fn outbox_in(
+    tx: &indexed_db_futures::transaction::Transaction<'_>,
+    id: ConversationId,
+) -> Result<Vec<OutboxRecord>> {
+    let mut list: Vec<OutboxRecord> = tx
+        .object_store(OUTBOX)?
+        .index(BY_CONVERSATION)?
+        .get_all()
+        .with_query::<String, _>(KeyRange::Only(id.to_string()))
+        .serde()?
+        .await?
+        .collect::<Result<_, _>>()?;
+    list.sort_by_key(|r| r.id);
+    Ok(list)
 }

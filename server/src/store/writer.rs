@@ -480,24 +480,19 @@ fn publish_after_commit(ctx: Ctx, result: Result<Effect, StoreError>) -> Finish 
                     sent_at: message.sent_at,
                 });
                 if fresh {
-                    let pos = message.pos;
                     let people = audience.member_people();
-                    let frame = ServerFrame::Messages {
-                        messages: vec![for_members],
-                    };
-                    hub.publish(&people, event(pos, &frame), Some(origin.conn));
-                    let frame = ServerFrame::Messages {
-                        messages: vec![message],
-                    };
-                    hub.publish(&audience.team, event(pos, &frame), Some(origin.conn));
-                    if let Some(last) = auto_replies.last() {
-                        let pos = last.pos;
-                        let frame = ServerFrame::Messages {
-                            messages: auto_replies,
-                        };
+                    if let Some(out) = Outbound::messages(&[for_members]) {
+                        hub.publish(&people, out, Some(origin.conn));
+                    }
+                    if !audience.team.is_empty()
+                        && let Some(out) = Outbound::messages(&[message])
+                    {
+                        hub.publish(&audience.team, out, Some(origin.conn));
+                    }
+                    if let Some(out) = Outbound::messages(&auto_replies) {
                         let mut everyone = people;
                         everyone.extend_from_slice(&audience.team);
-                        hub.publish(&everyone, event(pos, &frame), None);
+                        hub.publish(&everyone, out, None);
                     }
                     if let Some(item) = item {
                         let frame = ServerFrame::InboxItem { item };

@@ -9,11 +9,14 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use kontor_protocol::business::Activity;
 use kontor_protocol::limits::{HISTORY_PAGE, MAX_BODY_BYTES, MAX_FRAME_BYTES, SYNC_PAGE};
+use kontor_protocol::packed::{EncodedMessage, PackedMessages};
 use kontor_protocol::{
     ClientFrame, ConversationId, ErrorCode, Handle, Pos, RequestId, Seq, ServerFrame, User, UserId,
 };
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 /// The first frame must arrive within this time.
@@ -22,6 +25,8 @@ const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Invalid frames tolerated before the connection is closed.
 const MAX_STRIKES: u32 = 10;
+/// Most queued frames sent in one go before the socket's reads get their turn.
+const DRAIN_MAX: usize = 512;
 /// Typing notices relayed per conversation at most this often.
 const TYPING_INTERVAL: Duration = Duration::from_millis(1500);
 
@@ -81,23 +86,13 @@ where
                 _ => break,
             },
             out = reg.rx.recv() => {
-                let sent = match out {
-                    Some(Outbound::Event { pos, .. }) if pos <= high => Ok(()),
-                    Some(Outbound::Event { text, .. } | Outbound::Frame(text)) => {
-                        session.sink.send(Message::Text(text)).await.map_err(|_| ())
-                    }
-                    Some(Outbound::Close { code, reason }) => {
-                        session.close(code, reason).await;
-                        Err(())
-                    }
+                let Some(out) = out else {
                     // Dropped by the hub: this connection fell too far behind. The client
                     // reconnects and resumes from its cursor.
-                    None => {
-                        session.close(CLOSE_TRY_AGAIN, "too far behind, reconnect").await;
-                        Err(())
-                    }
+                    session.close(CLOSE_TRY_AGAIN, "too far behind, reconnect").await;
+                    break;
                 };
-                if sent.is_err() {
+                if session.deliver(out, &mut reg.rx, high).await.is_err() {
                     break;
                 }
             }
@@ -180,6 +175,66 @@ impl<S: Sink<Message> + Unpin> Session<S> {
     pub(super) async fn send(&mut self, frame: &ServerFrame) -> Result<(), End> {
         self.sink
             .send(Message::Text(encode(frame)))
+            .await
+            .map_err(|_| End)
+    }
+
+    /// Sends `first` and what else is already queued for this connection (up to [`DRAIN_MAX`]
+    /// frames, so reading gets its turn), packing consecutive new messages into one `messages`
+    /// frame of at most [`SYNC_PAGE`] messages, and flushes the socket once at the end. Events
+    /// up to `high` were part of the catch-up and are skipped.
+    async fn deliver(
+        &mut self,
+        first: Outbound,
+        queue: &mut mpsc::Receiver<Outbound>,
+        high: Pos,
+    ) -> Result<(), End> {
+        let mut pack: Vec<Arc<[EncodedMessage]>> = Vec::new();
+        let mut next = Some(first);
+        let mut taken = 0;
+        while let Some(out) = next.take() {
+            taken += 1;
+            match out {
+                Outbound::Event { pos, .. } | Outbound::Messages { pos, .. } if pos <= high => {}
+                Outbound::Messages { messages, .. } => {
+                    pack.push(messages);
+                    if pack.iter().map(|m| m.len()).sum::<usize>() >= SYNC_PAGE {
+                        self.feed_pack(&mut pack).await?;
+                    }
+                }
+                Outbound::Event { text, .. } | Outbound::Frame(text) => {
+                    self.feed_pack(&mut pack).await?;
+                    self.sink.feed(Message::Text(text)).await.map_err(|_| End)?;
+                }
+                Outbound::Close { code, reason } => {
+                    self.feed_pack(&mut pack).await?;
+                    self.close(code, reason).await;
+                    return Err(End);
+                }
+            }
+            if taken < DRAIN_MAX {
+                next = queue.try_recv().ok();
+            }
+        }
+        self.feed_pack(&mut pack).await?;
+        self.sink.flush().await.map_err(|_| End)
+    }
+
+    /// Queues the packed messages, if any, as one frame.
+    async fn feed_pack(&mut self, pack: &mut Vec<Arc<[EncodedMessage]>>) -> Result<(), End> {
+        if pack.is_empty() {
+            return Ok(());
+        }
+        let frame = PackedMessages {
+            messages: pack
+                .iter()
+                .flat_map(|m| m.iter().map(AsRef::as_ref))
+                .collect(),
+        }
+        .to_json();
+        pack.clear();
+        self.sink
+            .feed(Message::Text(frame.into()))
             .await
             .map_err(|_| End)
     }

@@ -307,3 +307,35 @@ async fn members_page_back_through_history_and_others_cannot() {
         ServerFrame::Error { code: ErrorCode::NotFound, request_id: Some(r), .. } if r == request_id
     ));
 }
+
+#[tokio::test]
+async fn a_burst_of_live_messages_arrives_packed_in_order_and_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path());
+    let Pair {
+        bob, mut a, chat, ..
+    } = server.pair().await;
+    let (mut b, _) = server.connect(&bob.token, Pos(0)).await;
+
+    // Sent without waiting for acks: messages committed together reach Bob queued together.
+    let burst = outbox(600, "burst");
+    a.send_all(chat.id, &burst).await;
+    let (mut frames, mut got) = (0, Vec::new());
+    while got.len() < burst.len() {
+        if let ServerFrame::Messages { messages } = b.recv().await {
+            frames += 1;
+            assert!(messages.len() <= kontor_protocol::limits::SYNC_PAGE);
+            got.extend(messages);
+        }
+    }
+    let bodies: Vec<&str> = got.iter().map(|m| m.body.as_str()).collect();
+    let sent: Vec<&str> = burst.iter().map(|(_, body)| body.as_str()).collect();
+    assert_eq!(bodies, sent, "every message once, in order");
+    assert!(got.windows(2).all(|w| w[0].pos < w[1].pos));
+    assert!(
+        frames < burst.len(),
+        "{frames} frames for {} messages: none were packed",
+        burst.len()
+    );
+    b.expect_silence(Duration::from_millis(200)).await;
+}
