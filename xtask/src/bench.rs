@@ -528,5 +528,9 @@ code and data before compression, 358 KB brotli): the app's own code 17 %, the r
 (reactive_graph, tachys, leptos, leptos_router) 22 %, serialisation (serde's internally tagged \
 frame buffering, the protocol's derived impls, serde_json, serde-wasm-bindgen) 17 %, `core` \
 (formatting, floats) 11 %, constant data 9 %. The target needs the wasm at about 230 KB brotli, \
-36 % less; removing all the serialisation code would save about a sixth, so the target needs \
-a smaller UI runtime or a first page without the messenger, not one more cut.\n";
+36 % less; removing all the serialisation code would save about a sixth of the wasm, under \
+half of that cut, so the target needs a smaller UI runtime or a first page without the \
+messenger, not one more cut. To repeat the breakdown: `cargo install twiggy`; \
+`wasm-bindgen --target web \
+--out-dir /tmp/wa target/wasm32-unknown-unknown/wasm-release/kontor-web.wasm`; `wasm-opt -Oz -g` \
+(the feature flags of `index.html`) on its `_bg.wasm`; `twiggy top -n 100000 -f csv`, summed by crate.\n";
