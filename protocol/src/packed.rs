@@ -25,18 +25,27 @@ pub fn encode_messages(messages: &[Message]) -> serde_json::Result<Vec<EncodedMe
 
 /// A `messages` frame made of already encoded messages; its JSON is exactly that of
 /// [`ServerFrame::Messages`](crate::ServerFrame::Messages) holding the same messages.
-#[derive(Debug, Default, Serialize)]
-#[serde(tag = "type", rename = "messages")]
+#[derive(Debug, Default)]
 pub struct PackedMessages<'a> {
     /// In increasing `pos` order.
     pub messages: Vec<&'a RawValue>,
 }
 
+/// The frame's shape on the wire (the same variant name and field as [`crate::ServerFrame`]).
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Frame<'p, 'a> {
+    Messages { messages: &'p [&'a RawValue] },
+}
+
 impl PackedMessages<'_> {
     /// The frame's JSON text.
     pub fn to_json(&self) -> String {
+        let frame = Frame::Messages {
+            messages: &self.messages,
+        };
         // Only strings and already valid JSON: serialising cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        serde_json::to_string(&frame).unwrap_or_default()
     }
 }
 

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 
 /// What tabs tell each other.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "t", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub(super) enum TabMessage {
     /// The local database changed: re-read it.
     Changed,

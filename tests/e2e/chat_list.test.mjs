@@ -38,17 +38,18 @@ async function friendsWrite(page, handle, from, to, body = 'Hello from friend {i
       await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
       await new Promise((resolve, reject) => {
         ws.onmessage = (ev) => {
+          // Frames are named by their variant: {"ack":{…}}.
           const frame = JSON.parse(ev.data);
-          if (frame.type === 'chat_started') {
-            ws.send(JSON.stringify({ type: 'send', id: uuidv7(), conversation_id: frame.conversation.id, body: body.replace('{i}', i) }));
-          } else if (frame.type === 'ack') {
+          if (frame.chat_started) {
+            ws.send(JSON.stringify({ send: { id: uuidv7(), conversation_id: frame.chat_started.conversation.id, body: body.replace('{i}', i) } }));
+          } else if (frame.ack) {
             resolve();
-          } else if (frame.type === 'error') {
-            reject(new Error(frame.message));
+          } else if (frame.error) {
+            reject(new Error(frame.error.message));
           }
         };
-        ws.send(JSON.stringify({ type: 'hello', token, since: 0 }));
-        ws.send(JSON.stringify({ type: 'start_chat', request_id: uuid(), handle }));
+        ws.send(JSON.stringify({ hello: { token, since: 0 } }));
+        ws.send(JSON.stringify({ start_chat: { request_id: uuid(), handle } }));
       });
       ws.close();
     }

@@ -31,12 +31,12 @@ async function sendMany(page, conversationId, count) {
     let acked = 0;
     const done = new Promise((resolve) => {
       ws.onmessage = (ev) => {
-        if (JSON.parse(ev.data).type === 'ack' && ++acked === count) resolve();
+        if (JSON.parse(ev.data).ack && ++acked === count) resolve();
       };
     });
-    ws.send(JSON.stringify({ type: 'hello', token, since: 0 }));
+    ws.send(JSON.stringify({ hello: { token, since: 0 } }));
     for (let i = 1; i <= count; i++) {
-      ws.send(JSON.stringify({ type: 'send', id: uuidv7(), conversation_id: conversationId, body: `Long message ${i}` }));
+      ws.send(JSON.stringify({ send: { id: uuidv7(), conversation_id: conversationId, body: `Long message ${i}` } }));
     }
     await done;
     ws.close();

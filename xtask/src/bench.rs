@@ -522,15 +522,22 @@ skips them.\n\
 (`kontor_protocol::packed`), so a burst costs the browser a few frames, not one per message.\n\
 - First visit: the messenger's page and what it loads (`/`). The business dashboard is a second \
 bundle (`business.html`, `/biz…` and `/join/…`), fetched when first opened and then cached by \
-the service worker; its size is listed for reference. Where the messenger's wasm goes \
-(2026-11-29, `twiggy top` on the bundle after wasm-bindgen and `wasm-opt -Oz -g`, 1,170 KB of \
-code and data before compression, 358 KB brotli): the app's own code 17 %, the reactive UI \
-(reactive_graph, tachys, leptos, leptos_router) 22 %, serialisation (serde's internally tagged \
-frame buffering, the protocol's derived impls, serde_json, serde-wasm-bindgen) 17 %, `core` \
-(formatting, floats) 11 %, constant data 9 %. The target needs the wasm at about 230 KB brotli, \
-36 % less; removing all the serialisation code would save about a sixth of the wasm, under \
-half of that cut, so the target needs a smaller UI runtime or a first page without the \
-messenger, not one more cut. To repeat the breakdown: `cargo install twiggy`; \
+the service worker; its size is listed for reference. Cuts made on 2026-11-29 (messenger wasm, \
+brotli): frames named by their variant (`{\"send\":{…}}`) instead of an internal `type` tag, \
+which serde can only read by buffering the frame first, 357.5 → 347.1 KB; wasm-opt `-Os`, \
+`--flatten --rereloop`, `-Os` instead of `-Oz` (larger raw, smaller compressed), 347.1 → \
+339.8 KB. Measured and not taken: rustc `opt-level = \"s\"` (370.2 KB); rebuilding the standard \
+library with `panic=immediate-abort` and no panic locations (329.5 KB before the cuts above, \
+−28 KB, but only with unstable flags forced onto the stable compiler, and every panic becomes a \
+bare trap with no message). Where the wasm goes (`twiggy top` on the bundle after wasm-bindgen \
+and `wasm-opt -Oz -g`, 1,108 KB of code and data before compression): the app's own code 17 %, \
+the reactive UI (reactive_graph, tachys, leptos, leptos_router) 25 %, `core` (formatting, \
+floats, sorting, closures) 11 %, constant data (UI text, markup, error strings) 9 %, the \
+protocol's derived serde impls 7 %, serde_json 4 %. The target needs the wasm at about 230 KB \
+brotli, a third less: no remaining item is that large, so it takes a smaller UI runtime than \
+Leptos's or code not in the first visit at all. Splitting the wasm (Leptos's lazy routes) would \
+not cut this figure: the service worker fetches the whole messenger on the first visit so that \
+it starts offline next time. To repeat the breakdown: `cargo install twiggy`; \
 `wasm-bindgen --target web \
 --out-dir /tmp/wa target/wasm32-unknown-unknown/wasm-release/kontor-web.wasm`; `wasm-opt -Oz -g` \
 (the feature flags of `index.html`) on its `_bg.wasm`; `twiggy top -n 100000 -f csv`, summed by crate.\n";

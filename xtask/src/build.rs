@@ -7,6 +7,10 @@ use std::process::Command;
 /// Builds the web app into `dist/` with trunk (release: size profile plus wasm-opt): first the
 /// business dashboard into its own folder, then the messenger, whose post-build hook adds the
 /// dashboard's files to `dist/` (tools/post_build.mjs).
+///
+/// The pages' `data-wasm-opt` settings run `-Os`, `--flatten --rereloop`, `-Os` again: larger
+/// raw than `-Oz` but smaller once brotli-compressed, which is what travels (messenger: 339.8 KB
+/// against 347.1 KB, measured 2026-11-29; see BENCHMARKS.md).
 pub fn build_web() -> Result {
     tools::ensure_build_tools()?;
     let business_dist = root().join("target").join("business-dist");

@@ -78,9 +78,9 @@ async fn message_and_item(
 /// Waits for the message with this id on a customer's socket; returns it with the raw frame.
 async fn raw_message(ws: &mut Client, id: MessageId) -> (String, Message) {
     let id_text = id.to_string();
-    let (raw, _) = ws
-        .recv_raw_until(|v| {
-            v["type"] == "messages"
+    let (raw, _, _) = ws
+        .recv_raw_until(|kind, v| {
+            kind == "messages"
                 && v["messages"].as_array().is_some_and(|ms| {
                     ms.iter()
                         .any(|m| m["id"].as_str() == Some(id_text.as_str()))
@@ -391,10 +391,10 @@ async fn private_notes_never_reach_the_customer() {
     })
     .await;
     let id_text = request_id.to_string();
-    let (raw, v) = cust
-        .recv_raw_until(|v| v["request_id"].as_str() == Some(id_text.as_str()))
+    let (raw, kind, _) = cust
+        .recv_raw_until(|_, v| v["request_id"].as_str() == Some(id_text.as_str()))
         .await;
-    assert_eq!(v["type"], "history", "{raw}");
+    assert_eq!(kind, "history", "{raw}");
     assert!(
         raw.contains(marker) && raw.contains("My order never came"),
         "{raw}"

@@ -725,15 +725,15 @@ async fn removing_a_member_cuts_their_access_at_once() {
         })
         .await;
     let id_text = id.to_string();
-    let (raw, v) = agent_ws
-        .recv_raw_until(|v| {
+    let (raw, kind, v) = agent_ws
+        .recv_raw_until(|_, v| {
             v["id"].as_str() == Some(id_text.as_str())
                 || v["message_id"].as_str() == Some(id_text.as_str())
         })
         .await;
     assert_eq!(
-        (v["type"].as_str(), v["code"].as_str()),
-        (Some("error"), Some("not_found")),
+        (kind.as_str(), v["code"].as_str()),
+        ("error", Some("not_found")),
         "{raw}"
     );
 

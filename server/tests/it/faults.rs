@@ -32,8 +32,9 @@ async fn malformed_and_oversize_frames_get_errors_and_the_connection_stays() {
 
     for garbage in [
         "not json",
-        r#"{"type":"send"}"#,
-        r#"{"type":"launch_rockets"}"#,
+        r#"{"send":{}}"#,
+        r#"{"launch_rockets":{}}"#,
+        r#"{"type":"ping","nonce":1}"#,
         "[]",
     ] {
         a.send_raw(garbage).await;
@@ -51,7 +52,7 @@ async fn malformed_and_oversize_frames_get_errors_and_the_connection_stays() {
     assert_eq!(error_code(&a.recv().await), Some(ErrorCode::Malformed));
 
     let big = format!(
-        r#"{{"type":"ping","nonce":1,"pad":"{}"}}"#,
+        r#"{{"ping":{{"nonce":1,"pad":"{}"}}}}"#,
         "x".repeat(MAX_FRAME_BYTES)
     );
     a.send_raw(&big).await;

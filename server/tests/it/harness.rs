@@ -685,8 +685,7 @@ impl TestServer {
         let mut frames = Vec::new();
         loop {
             let raw = client.recv_raw().await;
-            let v: serde_json::Value = serde_json::from_str(&raw).expect("json frame");
-            if v["type"] == "sync_done" {
+            if frame_kind(&raw).0 == "sync_done" {
                 break;
             }
             frames.push(raw);
@@ -735,16 +734,17 @@ impl Client {
         }
     }
 
-    /// Skips raw frames until one matches (as JSON); returns it raw and parsed.
+    /// Skips raw frames until one matches `f(variant, fields)`; returns it raw, with its
+    /// variant name and fields (as JSON).
     pub async fn recv_raw_until(
         &mut self,
-        mut f: impl FnMut(&serde_json::Value) -> bool,
-    ) -> (String, serde_json::Value) {
+        mut f: impl FnMut(&str, &serde_json::Value) -> bool,
+    ) -> (String, String, serde_json::Value) {
         loop {
             let raw = self.recv_raw().await;
-            let v: serde_json::Value = serde_json::from_str(&raw).expect("json frame");
-            if f(&v) {
-                return (raw, v);
+            let (kind, fields) = frame_kind(&raw);
+            if f(&kind, &fields) {
+                return (raw, kind, fields);
             }
         }
     }
@@ -762,10 +762,10 @@ impl Client {
     /// as on the wire (`"not_found"` …).
     pub async fn request_error(&mut self, request_id: RequestId) -> String {
         let id = request_id.to_string();
-        let (raw, v) = self
-            .recv_raw_until(|v| v["request_id"].as_str() == Some(id.as_str()))
+        let (raw, kind, v) = self
+            .recv_raw_until(|_, v| v["request_id"].as_str() == Some(id.as_str()))
             .await;
-        assert_eq!(v["type"], "error", "expected an error, got {raw}");
+        assert_eq!(kind, "error", "expected an error, got {raw}");
         v["code"].as_str().unwrap_or_default().to_owned()
     }
 
@@ -785,8 +785,8 @@ impl Client {
         })
         .await;
         let id = request_id.to_string();
-        let (raw, _) = self
-            .recv_raw_until(|v| v["request_id"].as_str() == Some(id.as_str()))
+        let (raw, _, _) = self
+            .recv_raw_until(|_, v| v["request_id"].as_str() == Some(id.as_str()))
             .await;
         match serde_json::from_str::<ServerFrame>(&raw) {
             Ok(ServerFrame::InboxPage {
@@ -873,5 +873,19 @@ impl TestServer {
             agent,
             business,
         }
+    }
+}
+
+/// A raw server frame's variant name and fields: frames are JSON objects with one key, the
+/// variant (`{"sync_done":{"pos":7}}`).
+pub fn frame_kind(raw: &str) -> (String, serde_json::Value) {
+    let v: serde_json::Value = serde_json::from_str(raw).expect("json frame");
+    let serde_json::Value::Object(map) = v else {
+        panic!("a frame is a JSON object: {raw}");
+    };
+    let mut entries = map.into_iter();
+    match (entries.next(), entries.next()) {
+        (Some((kind, fields)), None) => (kind, fields),
+        _ => panic!("a frame has exactly one key, its variant: {raw}"),
     }
 }
