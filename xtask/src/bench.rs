@@ -531,7 +531,7 @@ library with `panic=immediate-abort` and no panic locations (329.5 KB before the
 −28 KB, but only with unstable flags forced onto the stable compiler, and every panic becomes a \
 bare trap with no message). Where the wasm goes (`twiggy top` on the bundle after wasm-bindgen \
 and `wasm-opt -Oz -g`, 1,108 KB of code and data before compression): the app's own code 17 %, \
-the reactive UI (reactive_graph, tachys, leptos, leptos_router) 25 %, `core` (formatting, \
+the reactive UI (reactive_graph, tachys, leptos, leptos_router) 24 %, `core` (formatting, \
 floats, sorting, closures) 11 %, constant data (UI text, markup, error strings) 9 %, the \
 protocol's derived serde impls 7 %, serde_json 4 %. The target needs the wasm at about 230 KB \
 brotli, a third less: no remaining item is that large, so it takes a smaller UI runtime than \
