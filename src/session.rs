@@ -21,12 +21,12 @@ fn storage() -> Option<web_sys::Storage> {
 /// The saved session, if any.
 pub fn load() -> Option<Auth> {
     let text = storage()?.get_item(KEY).ok()??;
-    serde_json::from_str(&text).ok()
+    crate::json::from_str(&text).ok()
 }
 
 /// Saves the session.
 pub fn save(auth: &Auth) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(auth)) {
+    if let (Some(s), Ok(text)) = (storage(), crate::json::to_string(auth)) {
         let _ = s.set_item(KEY, &text);
     }
 }

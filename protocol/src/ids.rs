@@ -94,6 +94,12 @@ impl From<BusinessId> for UserId {
 #[serde(transparent)]
 pub struct Seq(pub u64);
 
+impl Seq {
+    /// Past every message of any conversation: `History { before: Seq::END }` asks for the newest
+    /// page. It is 2^53 − 1, the largest integer every JSON reader (JavaScript's too) holds exactly.
+    pub const END: Seq = Seq((1 << 53) - 1);
+}
+
 /// Position in the server's global event stream (messages, receipts, new conversations).
 ///
 /// A client stores the highest position it has applied and resumes from it: the server then sends

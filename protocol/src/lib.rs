@@ -5,6 +5,9 @@
 //! ([`ids`]) and the limits both sides enforce ([`limits`]). The web client and the server both
 //! depend on this crate, so a change to a frame is a compile error on both sides, never a silent
 //! mismatch.
+//!
+//! Integers on the wire stay at or below 2^53 − 1 (see [`Seq::END`]): the web client reads JSON
+//! with the browser's own parser, whose numbers are doubles, and refuses larger ones.
 
 pub mod api;
 pub mod business;

@@ -1,7 +1,7 @@
 //! `/api/businesses/…`: profiles, settings, team, invites, labels, quick replies, statistics.
 //! The server's side and every type are described in `docs/business-api.md`.
 
-use super::{ApiFailure, authed, fetch_empty, fetch_json};
+use super::{ApiFailure, authed, fetch_empty, fetch_json, with_json as json};
 use gloo_net::http::Request;
 use kontor_protocol::business::{
     BusinessProfile, BusinessSettings, BusinessStats, CreateBusiness, CreateInvite, Invite,
@@ -12,13 +12,6 @@ use kontor_protocol::{LabelId, QuickReplyId, SessionToken, UserId};
 
 fn url(handle: &str, rest: &str) -> String {
     format!("/api/businesses/{handle}{rest}")
-}
-
-fn json<T: serde::Serialize>(
-    req: gloo_net::http::RequestBuilder,
-    body: &T,
-) -> Result<Request, ApiFailure> {
-    req.json(body).map_err(|_| ApiFailure::Network)
 }
 
 /// Creates a business owned by the caller.

@@ -19,7 +19,7 @@ pub enum ApiFailure {
 
 /// The server's reason for a failed answer.
 async fn refusal(res: Response) -> ApiFailure {
-    match res.json::<ApiError>().await {
+    match read_json::<ApiError>(&res).await {
         Ok(err) => ApiFailure::Refused(err.message),
         Err(_) => ApiFailure::Refused(format!(
             "The server answered {} {}.",
@@ -35,9 +35,26 @@ pub(crate) async fn fetch_json<R: serde::de::DeserializeOwned>(
 ) -> Result<R, ApiFailure> {
     let res = req.send().await.map_err(|_| ApiFailure::Network)?;
     if res.ok() {
-        return res.json().await.map_err(|_| ApiFailure::Network);
+        return read_json(&res).await.map_err(|_| ApiFailure::Network);
     }
     Err(refusal(res).await)
+}
+
+/// Reads a JSON answer (see [`crate::json`] for why not gloo-net's `json`).
+pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(res: &Response) -> Result<T, ()> {
+    let text = res.text().await.map_err(|_| ())?;
+    crate::json::from_str(&text).map_err(|_| ())
+}
+
+/// Puts a JSON body on a request.
+pub(crate) fn with_json<T: serde::Serialize + ?Sized>(
+    req: RequestBuilder,
+    body: &T,
+) -> Result<Request, ApiFailure> {
+    let text = crate::json::to_string(body).map_err(|_| ApiFailure::Network)?;
+    req.header("Content-Type", "application/json")
+        .body(text)
+        .map_err(|_| ApiFailure::Network)
 }
 
 /// Sends a request whose success has no body (204).
@@ -55,12 +72,7 @@ pub(crate) fn authed(req: RequestBuilder, token: &SessionToken) -> RequestBuilde
 }
 
 async fn post<T: serde::Serialize>(path: &str, body: &T) -> Result<SessionResponse, ApiFailure> {
-    fetch_json(
-        Request::post(path)
-            .json(body)
-            .map_err(|_| ApiFailure::Network)?,
-    )
-    .await
+    fetch_json(with_json(Request::post(path), body)?).await
 }
 
 /// Creates an account and logs it in.

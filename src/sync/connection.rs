@@ -127,7 +127,7 @@ async fn connect_once(
             incoming = read.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     last_rx = js_sys::Date::now();
-                    let frame = match serde_json::from_str::<ServerFrame>(&text) {
+                    let frame = match crate::json::from_str::<ServerFrame>(&text) {
                         Ok(frame) => frame,
                         Err(e) => {
                             web_sys::console::warn_1(&format!("Kontor: unreadable frame: {e}").into());
@@ -225,7 +225,7 @@ where
             // Nothing more waiting (a close or error shows up again on the next read).
             break;
         };
-        match serde_json::from_str::<ServerFrame>(&text).map(&take) {
+        match crate::json::from_str::<ServerFrame>(&text).map(&take) {
             Ok(Continue(more)) => batch.extend(more),
             Ok(Break(other)) => return (batch, Some(other)),
             Err(e) => {
@@ -278,6 +278,6 @@ async fn send<S>(write: &mut S, frame: &ClientFrame) -> Result<(), ()>
 where
     S: futures::Sink<Message> + Unpin,
 {
-    let text = serde_json::to_string(frame).map_err(|_| ())?;
+    let text = crate::json::to_string(frame).map_err(|_| ())?;
     write.send(Message::Text(text)).await.map_err(|_| ())
 }

@@ -334,14 +334,14 @@ impl Engine {
     /// Sends a frame if connected; other tabs hand it to the leader. Messages need no retry
     /// here: they wait in the outbox and go out after the next catch-up.
     fn send_frame(&self, frame: ClientFrame) {
-        if let Ok(text) = serde_json::to_string(&frame) {
+        if let Some(text) = encode(&frame) {
             self.send_encoded(text);
         }
     }
 
     /// Queues a frame on this tab's connection (the leader's own frames).
     fn push_frame(&self, frame: ClientFrame) {
-        if let Ok(text) = serde_json::to_string(&frame) {
+        if let Some(text) = encode(&frame) {
             let _ = self.outgoing.unbounded_send(text);
         }
     }
@@ -514,4 +514,12 @@ impl Engine {
                 .any(|t| t.conversation_id == conversation_id && t.until > now)
         })
     }
+}
+
+/// A frame's JSON, or a console error saying why there is none (a frame the browser's JSON cannot
+/// hold, such as an integer beyond 2^53, is a bug to find, not a silent drop).
+fn encode(frame: &ClientFrame) -> Option<String> {
+    crate::json::to_string(frame)
+        .map_err(|e| web_sys::console::error_1(&format!("Kontor: frame not sent: {e}").into()))
+        .ok()
 }

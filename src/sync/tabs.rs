@@ -66,9 +66,7 @@ impl Tabs {
         let mut on_message = on_message;
         let handler =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-                if let Some(text) = ev.data().as_string()
-                    && let Ok(msg) = serde_json::from_str::<TabMessage>(&text)
-                {
+                if let Ok(msg) = crate::json::from_value::<TabMessage>(ev.data()) {
                     on_message(msg);
                 }
             });
@@ -82,8 +80,8 @@ impl Tabs {
 
     /// Tells the other tabs (never this one).
     pub(super) fn post(&self, msg: &TabMessage) {
-        if let (Some(channel), Ok(text)) = (&self.channel, serde_json::to_string(msg)) {
-            let _ = channel.post_message(&JsValue::from_str(&text));
+        if let (Some(channel), Ok(value)) = (&self.channel, crate::json::to_value(msg)) {
+            let _ = channel.post_message(&value);
         }
     }
 

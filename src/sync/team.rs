@@ -113,8 +113,7 @@ impl Engine {
 
     /// Fetches the newest page of a conversation (fills what this device missed).
     pub async fn load_latest(&self, conversation_id: ConversationId) -> Result<(), String> {
-        self.load_history(conversation_id, Seq(i64::MAX as u64))
-            .await
+        self.load_history(conversation_id, Seq::END).await
     }
 
     /// The private notes on a conversation.

@@ -64,10 +64,10 @@ enum Stop {
 async fn call<T: serde::de::DeserializeOwned>(req: Request) -> Result<T, Stop> {
     let res = req.send().await.map_err(|_| Stop::Later)?;
     match res.status() {
-        200..=299 => res.json().await.map_err(|_| Stop::Later),
+        200..=299 => api::read_json(&res).await.map_err(|_| Stop::Later),
         409 => Err(Stop::Resync),
         408 | 429 | 500..=599 => Err(Stop::Later),
-        _ => Err(match res.json::<ApiError>().await {
+        _ => Err(match api::read_json::<ApiError>(&res).await {
             Ok(e) => Stop::Refused(e.message),
             Err(_) => Stop::Refused(format!("The server refused the file ({}).", res.status())),
         }),
@@ -236,9 +236,11 @@ impl Engine {
                     kind: upload.kind,
                     duration_ms: upload.duration_ms,
                 };
-                let req = api::authed(Request::post("/api/uploads"), &token)
-                    .json(&announce)
-                    .map_err(|_| Stop::Later)?;
+                let req = api::with_json(
+                    api::authed(Request::post("/api/uploads"), &token),
+                    &announce,
+                )
+                .map_err(|_| Stop::Later)?;
                 let state: UploadState = call(req).await?;
                 upload.upload_id = Some(state.id);
                 let id = state.id;

@@ -71,7 +71,9 @@ pub fn test(_args: &[String]) -> Result {
     step("Native tests: protocol, server integration, xtask");
     exec(Command::new("cargo").args(["test", "--workspace", "--exclude", "kontor-web"]))?;
 
-    step("Browser tests: IndexedDB store and outbox in headless Chromium (wasm-bindgen-test)");
+    step(
+        "Browser tests: IndexedDB store, outbox and JSON codec in headless Chromium (wasm-bindgen-test)",
+    );
     exec(
         Command::new("cargo")
             .args([
