@@ -27,8 +27,12 @@ const WRITER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::j
 
 /// Reads a value from JSON text.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
-    let value = js_sys::JSON::parse(text).map_err(|e| JsonError::Syntax(describe(&e)))?;
-    from_value(value)
+    from_value(parse(text)?)
+}
+
+/// Parses JSON text into a JavaScript value.
+pub fn parse(text: &str) -> Result<JsValue, JsonError> {
+    js_sys::JSON::parse(text).map_err(|e| JsonError::Syntax(describe(&e)))
 }
 
 /// Reads a value from a parsed JSON value (a `Response.json()` or a structured clone).

@@ -1,10 +1,10 @@
 //! The IndexedDB store and outbox, in real IndexedDB in headless Chromium.
 
 use kontor_protocol::{
-    Conversation, ConversationId, ConversationKind, Handle, Member, Message, MessageId, Pos, Seq,
-    Timestamp, User, UserId,
+    AgentSignature, Conversation, ConversationId, ConversationKind, Handle, Member, Message,
+    MessageId, Pos, Seq, Timestamp, User, UserId,
 };
-use kontor_web::store::{Db, OutboxRecord, ReceiptMark};
+use kontor_web::store::{Db, OutboxRecord, ReceiptMark, Received};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -138,6 +138,36 @@ async fn own_message_arriving_by_sync_clears_the_outbox() {
     assert!(fresh_from_others.is_empty());
     assert!(db.outbox().await.unwrap().is_empty());
     assert_eq!(db.latest_messages(c.id, 10).await.unwrap().len(), 1);
+    cleanup(db).await;
+}
+
+#[wasm_bindgen_test]
+async fn messages_stored_as_received_read_back_as_sent() {
+    let (me, peer) = (user("myself"), user("peer"));
+    let db = fresh(&me).await;
+    let c = conversation(&me, &peer);
+    db.apply_conversation(&c, Pos(1)).await.unwrap();
+    let mut sent: Vec<Message> = (1..=4).map(|s| message(&c, &peer, s, 10 + s)).collect();
+    sent[1].agent = Some(AgentSignature {
+        id: None,
+        name: "Ana from Nordbank".into(),
+    });
+    // Two frames as the server writes them, coalesced into one batch.
+    let frame = |m: &[Message]| {
+        let text = serde_json::to_string(m).unwrap();
+        Received::from_array(kontor_web::json::parse(&text).unwrap().into()).unwrap()
+    };
+    let mut received = frame(&sent[..2]);
+    received.append(frame(&sent[2..]));
+    assert_eq!(received.messages(), &sent[..]);
+    let fresh = db.apply_received(&received).await.unwrap();
+    assert_eq!(fresh.get(&c.id), Some(&Seq(4)));
+    assert_eq!(db.latest_messages(c.id, 10).await.unwrap(), sent);
+    assert_eq!(db.conversation(c.id).await.unwrap().unwrap().unread, 4);
+    assert_eq!(db.cursor().await.unwrap(), Pos(14));
+    // A message that is not one is refused, not stored half-read.
+    let wrong = kontor_web::json::parse(r#"[{"id":"not an id"}]"#).unwrap();
+    assert!(Received::from_array(wrong.into()).is_err());
     cleanup(db).await;
 }
 

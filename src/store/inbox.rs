@@ -25,7 +25,7 @@ impl Db {
         if items.is_empty() {
             return Ok(());
         }
-        let tx = self.tx(&[INBOX], true)?;
+        let tx = self.tx_from_server(&[INBOX])?;
         let store = tx.object_store(INBOX)?;
         for item in items {
             super::issued(store.put(item).serde()?);

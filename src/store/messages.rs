@@ -201,7 +201,7 @@ impl Db {
     /// conversation's counters. Never the cursor: it counts only this user's own stream.
     pub async fn store_history(&self, messages: &[Message]) -> Result<()> {
         let me = self.me();
-        let tx = self.tx(&[MESSAGES, CONVERSATIONS], true)?;
+        let tx = self.tx_from_server(&[MESSAGES, CONVERSATIONS])?;
         let store = tx.object_store(MESSAGES)?;
         for m in messages {
             super::issued(store.put(m).serde()?);

@@ -15,7 +15,7 @@ mod messages;
 mod outbox;
 mod schema;
 
-pub use apply::ReceiptMark;
+pub use apply::{ReceiptMark, Received};
 pub use conversations::{ConversationRecord, Preview};
 pub use inbox::matches as inbox_matches;
 pub use messages::WindowRead;
@@ -23,7 +23,9 @@ pub use outbox::{OutboxRecord, PendingUpload};
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::transaction::{
+    Transaction, TransactionDurability, TransactionMode, TransactionOptions,
+};
 use kontor_protocol::{Pos, UserId};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -136,6 +138,21 @@ impl Db {
             TransactionMode::Readonly
         };
         Ok(self.db.transaction(stores).with_mode(mode).build()?)
+    }
+
+    /// A read-write transaction that stores only what the server already holds (its events,
+    /// with the resume cursor moving in the same transaction, or pages it answered). Relaxed
+    /// durability: the browser may report the commit before the data reaches the disk, so a crash
+    /// can lose it, but only together with the cursor, and the next catch-up brings it again.
+    /// The outbox (what only this device holds) keeps the default.
+    pub(crate) fn tx_from_server(&self, stores: &[&str]) -> Result<Transaction<'_>> {
+        let relaxed = TransactionOptions::new().with_durability(TransactionDurability::Relaxed);
+        Ok(self
+            .db
+            .transaction(stores)
+            .with_mode(TransactionMode::Readwrite)
+            .with_options(relaxed)
+            .build()?)
     }
 
     /// The resume cursor (0 for a new device).

@@ -3,7 +3,8 @@
 //! even after the connection died, so loss is detected on the read side only.
 
 use super::{ConnStatus, Engine};
-use crate::store::ReceiptMark;
+use crate::json::{self, JsonError};
+use crate::store::{ReceiptMark, Received};
 use futures::channel::mpsc;
 use futures::{FutureExt, SinkExt, StreamExt};
 use gloo_net::websocket::{Message, WebSocketError, futures::WebSocket};
@@ -12,6 +13,7 @@ use leptos::prelude::*;
 use std::ops::ControlFlow::{self, Break, Continue};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Heartbeat period.
 const PING_EVERY_MS: f64 = 20_000.0;
@@ -127,7 +129,7 @@ async fn connect_once(
             incoming = read.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     last_rx = js_sys::Date::now();
-                    let frame = match crate::json::from_str::<ServerFrame>(&text) {
+                    let frame = match decode(&text) {
                         Ok(frame) => frame,
                         Err(e) => {
                             web_sys::console::warn_1(&format!("Kontor: unreadable frame: {e}").into());
@@ -135,8 +137,8 @@ async fn connect_once(
                         }
                     };
                     match &frame {
-                        ServerFrame::Ready { .. } => ready = true,
-                        ServerFrame::Error { code: ErrorCode::Unauthorized, .. } => {
+                        Incoming::Frame(ServerFrame::Ready { .. }) => ready = true,
+                        Incoming::Frame(ServerFrame::Error { code: ErrorCode::Unauthorized, .. }) => {
                             return (Ended::Unauthorized, ready);
                         }
                         _ => {}
@@ -145,30 +147,32 @@ async fn connect_once(
                     // receipts) are stored in one IndexedDB transaction per batch, not one per
                     // frame: the cost is per transaction (and per redraw), not per record.
                     let after = match frame {
-                        ServerFrame::Messages { messages } => {
+                        Incoming::Messages(messages) => {
                             let (messages, after) = coalesce(&mut read, messages, messages_of);
-                            engine.on_frame(ServerFrame::Messages { messages }).await;
+                            engine.on_messages(messages).await;
                             after
                         }
-                        frame @ ServerFrame::Conversation { .. } => {
-                            let first = snapshot_of(frame).continue_value().unwrap_or_default();
+                        Incoming::Frame(frame @ ServerFrame::Conversation { .. }) => {
+                            let first = snapshot_of(Incoming::Frame(frame)).continue_value().unwrap_or_default();
                             let (batch, after) = coalesce(&mut read, first, snapshot_of);
                             engine.on_conversations(batch).await;
                             after
                         }
-                        frame @ ServerFrame::Receipt { .. } => {
-                            let first = receipt_of(frame).continue_value().unwrap_or_default();
+                        Incoming::Frame(frame @ ServerFrame::Receipt { .. }) => {
+                            let first = receipt_of(Incoming::Frame(frame)).continue_value().unwrap_or_default();
                             let (batch, after) = coalesce(&mut read, first, receipt_of);
                             engine.on_receipts(batch).await;
                             after
                         }
-                        other => {
+                        Incoming::Frame(other) => {
                             engine.on_frame(other).await;
                             None
                         }
                     };
-                    if let Some(after) = after {
-                        engine.on_frame(after).await;
+                    match after {
+                        Some(Incoming::Messages(messages)) => engine.on_messages(messages).await,
+                        Some(Incoming::Frame(frame)) => engine.on_frame(frame).await,
+                        None => {}
                     }
                 }
                 Some(Ok(Message::Bytes(_))) => {}
@@ -209,14 +213,68 @@ async fn connect_once(
 /// Most records folded into one batch.
 const COALESCE_MAX: usize = 2_000;
 
+/// A frame as read. A `messages` frame keeps the objects `JSON.parse` made of its messages, which
+/// is what IndexedDB stores ([`Received`]).
+// Frames are read, matched and dropped at once, as `ServerFrame` itself is.
+#[allow(clippy::large_enum_variant)]
+pub(super) enum Incoming {
+    /// Live messages or a catch-up page.
+    Messages(Received),
+    /// Any other frame.
+    Frame(ServerFrame),
+}
+
+/// Reads a server frame.
+fn decode(text: &str) -> Result<Incoming, JsonError> {
+    let value = json::parse(text)?;
+    match messages_array(&value) {
+        Some(array) => Received::from_array(array).map(Incoming::Messages),
+        None => json::from_value(value).map(Incoming::Frame),
+    }
+}
+
+/// The array of a `{"messages":{"messages":[…]}}` frame.
+fn messages_array(frame: &JsValue) -> Option<js_sys::Array> {
+    let key = JsValue::from_str("messages");
+    let inner = js_sys::Reflect::get(frame, &key).ok()?;
+    if !inner.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(&inner, &key).ok()?.dyn_into().ok()
+}
+
+/// What [`coalesce`] gathers.
+trait Batch {
+    fn len(&self) -> usize;
+    fn append(&mut self, more: Self);
+}
+
+impl<T> Batch for Vec<T> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn append(&mut self, mut more: Self) {
+        Vec::append(self, &mut more);
+    }
+}
+
+impl Batch for Received {
+    fn len(&self) -> usize {
+        Received::len(self)
+    }
+    fn append(&mut self, more: Self) {
+        Received::append(self, more);
+    }
+}
+
 /// Appends what the frames that have already arrived carry to `batch` (`take` says what a frame
-/// of the batch's kind carries, or hands back a frame of another kind), without waiting. Returns
-/// the batch and the first frame of another kind, to be handled after it.
-fn coalesce<S, T>(
+/// adds, or that it is of another kind), up to [`COALESCE_MAX`] records. Returns the batch and the
+/// first frame of another kind, which the caller handles next.
+fn coalesce<S, B: Batch>(
     read: &mut S,
-    mut batch: Vec<T>,
-    take: impl Fn(ServerFrame) -> ControlFlow<ServerFrame, Vec<T>>,
-) -> (Vec<T>, Option<ServerFrame>)
+    mut batch: B,
+    take: impl Fn(Incoming) -> ControlFlow<Incoming, B>,
+) -> (B, Option<Incoming>)
 where
     S: futures::Stream<Item = Result<Message, WebSocketError>> + Unpin,
 {
@@ -225,8 +283,8 @@ where
             // Nothing more waiting (a close or error shows up again on the next read).
             break;
         };
-        match crate::json::from_str::<ServerFrame>(&text).map(&take) {
-            Ok(Continue(more)) => batch.extend(more),
+        match decode(&text).map(&take) {
+            Ok(Continue(more)) => batch.append(more),
             Ok(Break(other)) => return (batch, Some(other)),
             Err(e) => {
                 web_sys::console::warn_1(&format!("Kontor: unreadable frame: {e}").into());
@@ -237,33 +295,35 @@ where
 }
 
 /// The messages of a `messages` frame (for [`coalesce`]).
-fn messages_of(frame: ServerFrame) -> ControlFlow<ServerFrame, Vec<kontor_protocol::Message>> {
+fn messages_of(frame: Incoming) -> ControlFlow<Incoming, Received> {
     match frame {
-        ServerFrame::Messages { messages } => Continue(messages),
+        Incoming::Messages(messages) => Continue(messages),
         other => Break(other),
     }
 }
 
 /// The snapshot of a `conversation` frame (for [`coalesce`]).
 fn snapshot_of(
-    frame: ServerFrame,
-) -> ControlFlow<ServerFrame, Vec<(kontor_protocol::Conversation, kontor_protocol::Pos)>> {
+    frame: Incoming,
+) -> ControlFlow<Incoming, Vec<(kontor_protocol::Conversation, kontor_protocol::Pos)>> {
     match frame {
-        ServerFrame::Conversation { pos, conversation } => Continue(vec![(conversation, pos)]),
+        Incoming::Frame(ServerFrame::Conversation { pos, conversation }) => {
+            Continue(vec![(conversation, pos)])
+        }
         other => Break(other),
     }
 }
 
 /// The marks of a `receipt` frame (for [`coalesce`]).
-pub(super) fn receipt_of(frame: ServerFrame) -> ControlFlow<ServerFrame, Vec<ReceiptMark>> {
+pub(super) fn receipt_of(frame: Incoming) -> ControlFlow<Incoming, Vec<ReceiptMark>> {
     match frame {
-        ServerFrame::Receipt {
+        Incoming::Frame(ServerFrame::Receipt {
             pos,
             conversation_id,
             user_id,
             delivered,
             read,
-        } => Continue(vec![ReceiptMark {
+        }) => Continue(vec![ReceiptMark {
             conversation_id,
             user: user_id,
             delivered,

@@ -2,6 +2,7 @@
 
 use super::tabs::TabMessage;
 use super::{ConnStatus, Engine};
+use crate::store::Received;
 
 /// Share of the quota above which old messages are evicted.
 const STORAGE_FULL_RATIO: f64 = 0.9;
@@ -18,6 +19,30 @@ fn page_visible() -> bool {
 }
 
 impl Engine {
+    /// Stores messages from the server (live or a catch-up page), acknowledges their delivery and
+    /// notifies about them when the page is hidden.
+    pub(super) async fn on_messages(self: &std::sync::Arc<Self>, received: Received) {
+        match self.db.apply_received(&received).await {
+            Ok(fresh) => {
+                self.bump();
+                if self.is_online() && crate::pwa::page_hidden() {
+                    self.notify(received.messages(), &fresh).await;
+                }
+                for (conversation_id, seq) in fresh {
+                    self.push_frame(ClientFrame::Receipt {
+                        conversation_id,
+                        kind: ReceiptKind::Delivered,
+                        seq,
+                    });
+                    self.typing
+                        .update(|t| t.retain(|t| t.conversation_id != conversation_id));
+                }
+                self.read_open_conversation().await;
+            }
+            Err(e) => self.report(e),
+        }
+    }
+
     /// Applies one frame to the local database and the UI state, in arrival order.
     pub(super) async fn on_frame(self: &std::sync::Arc<Self>, frame: ServerFrame) {
         match frame {
@@ -25,25 +50,7 @@ impl Engine {
             ServerFrame::Conversation { pos, conversation } => {
                 let _ = self.stored(self.db.apply_conversation(&conversation, pos).await);
             }
-            ServerFrame::Messages { messages } => match self.db.apply_messages(&messages).await {
-                Ok(fresh) => {
-                    self.bump();
-                    if self.is_online() && crate::pwa::page_hidden() {
-                        self.notify(&messages, &fresh).await;
-                    }
-                    for (conversation_id, seq) in fresh {
-                        self.push_frame(ClientFrame::Receipt {
-                            conversation_id,
-                            kind: ReceiptKind::Delivered,
-                            seq,
-                        });
-                        self.typing
-                            .update(|t| t.retain(|t| t.conversation_id != conversation_id));
-                    }
-                    self.read_open_conversation().await;
-                }
-                Err(e) => self.report(e),
-            },
+            ServerFrame::Messages { messages } => self.on_messages(messages.into()).await,
             ServerFrame::SyncDone { pos } => {
                 if let Err(e) = self.db.set_cursor(pos).await {
                     self.report(e);
@@ -65,7 +72,8 @@ impl Engine {
                 let _ = self.stored(self.db.apply_ack(id, seq, pos, sent_at).await);
             }
             frame @ ServerFrame::Receipt { .. } => {
-                if let std::ops::ControlFlow::Continue(marks) = super::connection::receipt_of(frame)
+                if let std::ops::ControlFlow::Continue(marks) =
+                    super::connection::receipt_of(super::connection::Incoming::Frame(frame))
                 {
                     self.on_receipts(marks).await;
                 }

@@ -391,7 +391,11 @@ fn browser(rows: &mut Vec<Row>) -> Result {
     rows.push(Row {
         figure: "10,000 messages arriving live, stored in IndexedDB (send to last stored)",
         target: "≤ 1 s",
-        value: format!("{:.2} s", ms("store_10k_ms") / 1000.0),
+        value: format!(
+            "{:.2} s (the sender's last ack after {:.2} s)",
+            ms("store_10k_ms") / 1000.0,
+            ms("store_10k_sender_ms") / 1000.0
+        ),
         meets: Some(ms("store_10k_ms") <= 1000.0),
     });
     rows.push(Row {
