@@ -62,13 +62,24 @@ try {
     (await page.getByRole('status').first().textContent({ timeout: 1000 }))?.includes('Online'), 600_000);
   out.first_sync_ms = Date.now() - t0;
 
-  // 10,000 messages arriving live, stored in batched transactions.
-  t0 = Date.now();
-  const sender = execFileSync(benchBin, ['--url', url, 'send', '--token', seed.long_peer_token,
-    '--conversation', seed.long_chat, '--count', '10000', '--since', String(seed.long_peer_since)]);
-  out.store_10k_sender_ms = 1000 * JSON.parse(sender.toString().trim().split('\n').pop()).seconds;
-  await until('10,000 stored', async () => (await unreadOfLong()) >= total + 10_000, 120_000);
-  out.store_10k_ms = Date.now() - t0;
+  // 10,000 messages arriving live, stored in batched transactions; three runs, each sender
+  // resuming where the last one stopped.
+  const stored = [];
+  const senders = [];
+  let since = seed.long_peer_since;
+  for (let run = 1; run <= 3; run++) {
+    t0 = Date.now();
+    const sent = JSON.parse(execFileSync(benchBin, ['--url', url, 'send', '--token',
+      seed.long_peer_token, '--conversation', seed.long_chat, '--count', '10000',
+      '--since', String(since)]).toString().trim().split('\n').pop());
+    await until('10,000 stored', async () => (await unreadOfLong()) >= total + run * 10_000, 120_000);
+    stored.push(Date.now() - t0);
+    senders.push(1000 * sent.seconds);
+    since = sent.last_pos;
+  }
+  out.store_10k_ms = median(stored);
+  out.store_10k_range = spread(stored);
+  out.store_10k_sender_ms = median(senders);
 
   // Cold start from the cached shell to the chat list drawn from IndexedDB: the list knows all
   // its chats (aria-setsize) and has drawn the rows that fill it (it draws only rows in view).

@@ -138,7 +138,7 @@ async fn main() -> Result<()> {
             };
             let conversation = conversation.parse().context("conversation id")?;
             let started = Instant::now();
-            seed::send_many(
+            let last = seed::send_many(
                 &server,
                 &sender,
                 conversation,
@@ -147,7 +147,13 @@ async fn main() -> Result<()> {
                 kontor_protocol::Pos(since),
             )
             .await?;
-            json!({ "bench": "send", "count": count, "seconds": started.elapsed().as_secs_f64() })
+            // `last_pos`: where the sender's next run resumes (not catching up on these again).
+            json!({
+                "bench": "send",
+                "count": count,
+                "seconds": started.elapsed().as_secs_f64(),
+                "last_pos": last.0,
+            })
         }
     };
     println!("{result}");

@@ -17,8 +17,7 @@ use wasm_bindgen::JsValue;
 
 /// Messages from the server together with the JavaScript objects `JSON.parse` made of them.
 /// Those objects are what IndexedDB stores (the same serde shape as [`Message`]), so a flood of
-/// messages is stored without encoding each one back into a JavaScript object: that encoding was
-/// a third of the time spent storing 10,000 live messages.
+/// messages is not encoded back into JavaScript objects one by one after being read from them.
 #[derive(Debug, Default)]
 pub struct Received {
     messages: Vec<Message>,
