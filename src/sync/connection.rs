@@ -338,6 +338,8 @@ async fn send<S>(write: &mut S, frame: &ClientFrame) -> Result<(), ()>
 where
     S: futures::Sink<Message> + Unpin,
 {
-    let text = crate::json::to_string(frame).map_err(|_| ())?;
+    let text = json::to_string(frame).map_err(|e| {
+        web_sys::console::error_1(&format!("Kontor: frame not sent: {e}").into());
+    })?;
     write.send(Message::Text(text)).await.map_err(|_| ())
 }

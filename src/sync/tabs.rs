@@ -66,7 +66,9 @@ impl Tabs {
         let mut on_message = on_message;
         let handler =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-                if let Ok(msg) = crate::json::from_value::<TabMessage>(ev.data()) {
+                if let Some(text) = ev.data().as_string()
+                    && let Ok(msg) = crate::json::from_str::<TabMessage>(&text)
+                {
                     on_message(msg);
                 }
             });
@@ -78,10 +80,19 @@ impl Tabs {
         }
     }
 
-    /// Tells the other tabs (never this one).
+    /// Tells the other tabs (never this one). As JSON text, not a structured clone: a tab still
+    /// running the previous version after an update reads text, and the leader may be such a tab.
     pub(super) fn post(&self, msg: &TabMessage) {
-        if let (Some(channel), Ok(value)) = (&self.channel, crate::json::to_value(msg)) {
-            let _ = channel.post_message(&value);
+        let Some(channel) = &self.channel else {
+            return;
+        };
+        match crate::json::to_string(msg) {
+            Ok(text) => {
+                let _ = channel.post_message(&JsValue::from_str(&text));
+            }
+            Err(e) => {
+                web_sys::console::error_1(&format!("Kontor: not told other tabs: {e}").into())
+            }
         }
     }
 
