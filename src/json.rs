@@ -35,7 +35,7 @@ pub fn parse(text: &str) -> Result<JsValue, JsonError> {
     js_sys::JSON::parse(text).map_err(|e| JsonError::Syntax(describe(&e)))
 }
 
-/// Reads a value from a parsed JSON value (a `Response.json()` or a structured clone).
+/// Reads a value from a parsed JSON value.
 pub fn from_value<T: DeserializeOwned>(value: JsValue) -> Result<T, JsonError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| JsonError::Shape(e.to_string()))
 }
@@ -50,7 +50,7 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, JsonError> 
 }
 
 /// Converts a value to the JavaScript value its JSON text would parse to.
-pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsonError> {
+fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsonError> {
     value
         .serialize(&WRITER)
         .map_err(|e| JsonError::Shape(e.to_string()))

@@ -3,8 +3,9 @@
 //! Layout: [`routes`] holds the pages, [`components`] the pieces they are built from, [`store`]
 //! the IndexedDB database the UI renders from, [`sync`] the one module with network side effects
 //! (the WebSocket connection manager and what it does with each frame), [`api`] the HTTP account
-//! calls [`session`] the saved login and [`json`] the JSON codec. It builds two bundles: the messenger ([`start`],
-//! `src/main.rs`) and the business dashboard ([`start_business`], `src/bin/business.rs`).
+//! calls, [`session`] the saved login and [`json`] the JSON codec. It builds two bundles: the
+//! messenger ([`start`], `src/main.rs`) and the business dashboard ([`start_business`],
+//! `src/bin/business.rs`).
 
 pub mod api;
 pub mod app;

@@ -16,13 +16,8 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn user(handle: &str) -> User {
-    User::person(
-        UserId::new(),
-        Handle::parse(handle).unwrap(),
-        handle.to_uppercase(),
-    )
-}
+mod common;
+use common::user;
 
 fn conversation() -> Conversation {
     let member = |u: User| Member {

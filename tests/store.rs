@@ -1,21 +1,16 @@
 //! The IndexedDB store and outbox, in real IndexedDB in headless Chromium.
 
 use kontor_protocol::{
-    AgentSignature, Conversation, ConversationId, ConversationKind, Handle, Member, Message,
-    MessageId, Pos, Seq, Timestamp, User, UserId,
+    AgentSignature, Conversation, ConversationId, ConversationKind, Member, Message, MessageId,
+    Pos, Seq, Timestamp, User, UserId,
 };
 use kontor_web::store::{Db, OutboxRecord, ReceiptMark, Received};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn user(handle: &str) -> User {
-    User::person(
-        UserId::new(),
-        Handle::parse(handle).unwrap(),
-        handle.to_uppercase(),
-    )
-}
+mod common;
+use common::user;
 
 fn conversation(me: &User, peer: &User) -> Conversation {
     let member = |u: &User| Member {

@@ -152,14 +152,14 @@ async fn connect_once(
                             engine.on_messages(messages).await;
                             after
                         }
-                        Incoming::Frame(frame @ ServerFrame::Conversation { .. }) => {
-                            let first = snapshot_of(Incoming::Frame(frame)).continue_value().unwrap_or_default();
+                        Incoming::Frame(ServerFrame::Conversation { pos, conversation }) => {
+                            let first = vec![(conversation, pos)];
                             let (batch, after) = coalesce(&mut read, first, snapshot_of);
                             engine.on_conversations(batch).await;
                             after
                         }
                         Incoming::Frame(frame @ ServerFrame::Receipt { .. }) => {
-                            let first = receipt_of(Incoming::Frame(frame)).continue_value().unwrap_or_default();
+                            let first = receipt_mark(&frame).into_iter().collect();
                             let (batch, after) = coalesce(&mut read, first, receipt_of);
                             engine.on_receipts(batch).await;
                             after
@@ -315,22 +315,33 @@ fn snapshot_of(
 }
 
 /// The marks of a `receipt` frame (for [`coalesce`]).
-pub(super) fn receipt_of(frame: Incoming) -> ControlFlow<Incoming, Vec<ReceiptMark>> {
+fn receipt_of(frame: Incoming) -> ControlFlow<Incoming, Vec<ReceiptMark>> {
     match frame {
-        Incoming::Frame(ServerFrame::Receipt {
+        Incoming::Frame(frame) => match receipt_mark(&frame) {
+            Some(mark) => Continue(vec![mark]),
+            None => Break(Incoming::Frame(frame)),
+        },
+        other => Break(other),
+    }
+}
+
+/// The mark a `receipt` frame carries (none for other frames).
+pub(super) fn receipt_mark(frame: &ServerFrame) -> Option<ReceiptMark> {
+    match *frame {
+        ServerFrame::Receipt {
             pos,
             conversation_id,
             user_id,
             delivered,
             read,
-        }) => Continue(vec![ReceiptMark {
+        } => Some(ReceiptMark {
             conversation_id,
             user: user_id,
             delivered,
             read,
             pos,
-        }]),
-        other => Break(other),
+        }),
+        _ => None,
     }
 }
 
@@ -338,8 +349,6 @@ async fn send<S>(write: &mut S, frame: &ClientFrame) -> Result<(), ()>
 where
     S: futures::Sink<Message> + Unpin,
 {
-    let text = json::to_string(frame).map_err(|e| {
-        web_sys::console::error_1(&format!("Kontor: frame not sent: {e}").into());
-    })?;
+    let text = super::encode(frame).ok_or(())?;
     write.send(Message::Text(text)).await.map_err(|_| ())
 }

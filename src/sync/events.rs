@@ -72,10 +72,8 @@ impl Engine {
                 let _ = self.stored(self.db.apply_ack(id, seq, pos, sent_at).await);
             }
             frame @ ServerFrame::Receipt { .. } => {
-                if let std::ops::ControlFlow::Continue(marks) =
-                    super::connection::receipt_of(super::connection::Incoming::Frame(frame))
-                {
-                    self.on_receipts(marks).await;
+                if let Some(mark) = super::connection::receipt_mark(&frame) {
+                    self.on_receipts(vec![mark]).await;
                 }
             }
             ServerFrame::ChatStarted {
