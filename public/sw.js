@@ -1,53 +1,100 @@
 // Kontor's service worker: the app starts from its cache, also with no network.
 //
-// VERSION and PRECACHE are filled in at build time (tools/precache.mjs) with the build's
+// VERSION, PRECACHE and LAZY are filled in at build time (tools/precache.mjs) with the build's
 // content-hashed files. The shell is served cache-first, so the app starts without waiting for
 // the network. A new build is a new worker: it installs the new shell into its own cache in the
 // background and waits; the page offers "Reload to update" and then tells it to take over. Until
 // then the old worker keeps serving the old shell with the old files, so they never mix.
 //
-// The business dashboard (business.html and its files, LAZY) is a second bundle: it is cached in
-// the same versioned cache when first opened rather than installed with the messenger.
+// The app is three pages, each with its own bundle (kontor_protocol::pages): the public pages
+// (index.html, PRECACHE) are installed with the worker; the messenger (chats.html) and the
+// business dashboard (business.html), LAZY, are cached in the same versioned cache when first
+// opened, or when a page asks for them ahead ('cache:/chats.html' while someone logs in). A page
+// this browser has opened before is installed with every new version, so it keeps starting
+// offline after an update.
 const VERSION = 'dev';
 const PRECACHE = [];
-const LAZY = [];
+const LAZY = {};
 const CACHE = `kontor-shell-${VERSION}`;
 const SHELL = '/';
-const BUSINESS_SHELL = '/business.html';
-// The same split as the server's and the app's (kontor_protocol::pages::is_business_page).
-const isBusinessPath = (path) => path === '/biz' || path.startsWith('/biz/') || path.startsWith('/join/');
+const OLD_CACHE = /^kontor-shell-/;
 
-// The dashboard's page from the network, kept only when it is this version's (it names this
-// version's files): a newer deployment's page must not mix with this version's cache.
-async function businessShell(cache, request) {
-  const hit = await cache.match(BUSINESS_SHELL);
-  if (hit) return hit;
-  const response = await fetch(request);
-  if (response.ok) {
-    const html = await response.clone().text();
-    const files = LAZY.filter((url) => url !== BUSINESS_SHELL);
-    if (files.length && files.every((url) => html.includes(url))) {
-      await cache.put(BUSINESS_SHELL, response.clone());
-    }
+// The same split as the server's and the app's (kontor_protocol::pages::Page::of).
+function pageOf(path) {
+  const under = (prefix) => path === prefix || path.startsWith(`${prefix}/`);
+  if (under('/chats')) return '/chats.html';
+  if (under('/biz') || path.startsWith('/join/')) return '/business.html';
+  return SHELL;
+}
+
+const isLazyFile = (path) => Object.values(LAZY).some((files) => files.includes(path));
+
+// Whether a lazy page's html is this version's (it names this version's files): a newer
+// deployment's page must not mix with this version's cache.
+async function isThisVersion(page, response) {
+  if (!response.ok) return false;
+  const html = await response.clone().text();
+  const files = LAZY[page] ?? [];
+  return files.length > 0 && files.every((url) => html.includes(url));
+}
+
+// A lazy page and its files, fetched and kept now; the page last, so a cached page always has
+// its files.
+async function cachePage(cache, page) {
+  if (!LAZY[page] || (await cache.match(page))) return;
+  const response = await fetch(page, { cache: 'no-cache' });
+  if (await isThisVersion(page, response)) {
+    await cache.addAll(LAZY[page]);
+    await cache.put(page, response);
   }
-  return response;
+}
+
+// Whether an older version's cache holds `page`: this browser has opened it.
+async function openedBefore(page) {
+  for (const key of await caches.keys()) {
+    if (OLD_CACHE.test(key) && key !== CACHE && (await (await caches.open(key)).match(page))) return true;
+  }
+  return false;
 }
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE.length ? PRECACHE : [SHELL])));
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.addAll(PRECACHE.length ? PRECACHE : [SHELL]);
+    for (const page of Object.keys(LAZY)) {
+      if (await openedBefore(page)) await cachePage(cache, page);
+    }
+  })());
 });
 
 self.addEventListener('message', (event) => {
   if (event.data === 'take-over') self.skipWaiting();
+  const page = typeof event.data === 'string' && event.data.startsWith('cache:') ? event.data.slice(6) : null;
+  if (page && LAZY[page]) {
+    event.waitUntil(caches.open(CACHE).then((cache) => cachePage(cache, page)).catch(() => {}));
+  }
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('kontor-shell-') && k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => OLD_CACHE.test(k) && k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });
+
+// A page for a navigation: this version's from the cache; the network only if the cache lacks
+// it (a lazy page not opened yet, or a cache the browser evicted).
+async function page(request, path) {
+  const cache = await caches.open(CACHE);
+  const page = pageOf(path);
+  const hit = await cache.match(page);
+  if (hit) return hit;
+  const response = await fetch(request);
+  // Its files follow at once (kept as they arrive, below).
+  if (LAZY[page] && (await isThisVersion(page, response))) await cache.put(page, response.clone());
+  return response;
+}
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
@@ -55,18 +102,15 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/') || url.pathname === '/ws') return;
 
-  // Every app route is this version's shell; the network only if the cache lost it.
   if (request.mode === 'navigate') {
-    event.respondWith(caches.open(CACHE).then((cache) => isBusinessPath(url.pathname)
-      ? businessShell(cache, request)
-      : cache.match(SHELL).then((hit) => hit ?? fetch(request))));
+    event.respondWith(page(request, url.pathname));
     return;
   }
   event.respondWith(caches.open(CACHE).then(async (cache) => {
     const hit = await cache.match(request);
     if (hit) return hit;
     const response = await fetch(request);
-    if (response.ok && LAZY.includes(url.pathname)) await cache.put(request, response.clone());
+    if (response.ok && isLazyFile(url.pathname)) await cache.put(request, response.clone());
     return response;
   }));
 });

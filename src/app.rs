@@ -1,14 +1,20 @@
-//! The root components and the app-wide state (who is logged in, their engine).
+//! The app-wide state (who is logged in, their engine) and the frame every bundle shares.
 //!
-//! The web app ships as two bundles sharing this crate: the messenger ([`App`], `index.html`) and
-//! the business dashboard ([`crate::business_app::BusinessApp`], `business.html`), so a
-//! customer's first visit does not download the team inbox, settings and statistics. Each bundle
-//! routes only its own pages; a link into the other one loads it in full ([`Elsewhere`]).
+//! The web app ships as three bundles sharing this crate, one per page
+//! ([`kontor_protocol::pages::Page`]): the public pages a first visit lands on
+//! ([`crate::public_app::PublicApp`], `index.html`: welcome, login, business profiles), the
+//! messenger ([`App`], `chats.html`) and the business dashboard
+//! ([`crate::business_app::BusinessApp`], `business.html`). So a visitor downloads only the
+//! code of what they open: the welcome page carries no local database or connection, and a
+//! customer never the team inbox. Each bundle routes only its own pages; a link into another
+//! one loads it in full ([`Elsewhere`]).
 
-use crate::routes::{business_profile, chats, conversation, login, welcome};
+use crate::routes::{chats, conversation};
 use crate::session::{self, Auth};
 use crate::store::{ConversationRecord, Db};
 use crate::sync::Engine;
+use futures::FutureExt;
+use kontor_protocol::pages::Page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -21,7 +27,8 @@ use std::sync::Arc;
 pub struct AppCtx {
     /// The logged-in session, if any.
     pub auth: RwSignal<Option<Auth>>,
-    /// The messaging engine of the logged-in account (once its database is open).
+    /// The messaging engine of the logged-in account (once its database is open). The public
+    /// pages' bundle never starts one.
     pub engine: RwSignal<Option<Arc<Engine>>>,
     /// Why the engine could not start, if it could not.
     pub engine_error: RwSignal<Option<String>>,
@@ -29,64 +36,114 @@ pub struct AppCtx {
     /// change; `None` until the engine runs. One read shared by the chat list and the unread
     /// counter: with a thousand chats each read is a real cost.
     pub chats: LocalResource<Option<Vec<ConversationRecord>>>,
+    /// True while logging out: the page gives way to "Logging out…" until this account's local
+    /// data is deleted, then the welcome page loads.
+    pub leaving: RwSignal<bool>,
 }
 
+/// How long logging out waits for the server and the local deletions before leaving the page.
+/// Another open tab holding the database delays its deletion until that tab closes it; the
+/// request stays queued in the browser.
+const LOG_OUT_WAIT_MS: u32 = 3_000;
+
 impl AppCtx {
-    /// The context; every component below [`App`] has it.
+    /// The context; every component below a bundle's root has it.
     pub fn get() -> Self {
         expect_context::<AppCtx>()
     }
 
-    /// Records a successful login and starts the engine.
+    /// Records a successful login (the engine starts in the bundles that run one).
     pub fn logged_in(self, auth: Auth) {
         session::save(&auth);
         self.auth.set(Some(auth));
     }
 
-    /// Logs out: revokes the session, forgets it and deletes this account's local data.
+    /// Logs out, then shows the welcome page.
     pub fn log_out(self) {
+        self.log_out_to("/");
+    }
+
+    /// Logs out: revokes the session, forgets it, deletes this account's local data, then loads
+    /// `then`. The page is left only afterwards: leaving it would cancel the requests.
+    pub fn log_out_to(self, then: &'static str) {
         let Some(auth) = self.auth.get_untracked() else {
             return;
         };
+        if self.leaving.get_untracked() {
+            return;
+        }
+        self.leaving.set(true);
         if let Some(engine) = self.engine.get_untracked() {
             engine.shutdown();
         }
-        self.engine.set(None);
         session::clear();
-        self.auth.set(None);
         spawn_local(async move {
-            crate::api::logout(&auth.token).await;
-            let _ = Db::delete(auth.user.id).await;
-            crate::media::clear(auth.user.id).await;
+            let cleanup = futures::future::join3(
+                crate::api::logout(&auth.token),
+                Db::delete(auth.user.id),
+                crate::media::clear(auth.user.id),
+            );
+            futures::select! {
+                _ = cleanup.fuse() => {}
+                _ = gloo_timers::future::TimeoutFuture::new(LOG_OUT_WAIT_MS).fuse() => {}
+            }
+            let _ = window().location().replace(then);
         });
     }
 }
 
-/// Which bundle serves a path ([`kontor_protocol::pages`], the server's rule too).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Bundle {
-    /// `index.html`: chats, login, public business profiles.
-    Messenger,
-    /// `business.html`: `/biz…` and `/join/…`.
-    Business,
-}
-
-impl Bundle {
-    /// The bundle that serves `path`.
-    pub fn of(path: &str) -> Self {
-        if kontor_protocol::pages::is_business_page(path) {
-            Bundle::Business
-        } else {
-            Bundle::Messenger
-        }
+/// Redirects replace the page that redirects in the history, so Back does not return to it.
+pub fn replace() -> leptos_router::NavigateOptions {
+    leptos_router::NavigateOptions {
+        replace: true,
+        ..Default::default()
     }
 }
 
-/// The frame both bundles share: app-wide state, the engine of the logged-in account, the
-/// update banner and the unread counter. `update_ready` turns true when a new version has been
-/// installed.
+/// The frame every bundle shares: the context, the update banner (`update_ready` turns true
+/// when a new version has been installed) and "Logging out…".
+fn frame(ctx: AppCtx, update_ready: RwSignal<bool>, children: ChildrenFn) -> impl IntoView {
+    provide_context(ctx);
+    view! {
+        <Show when=move || update_ready.get()>
+            <div class="update-banner">
+                <span>"A new version of Kontor is ready."</span>
+                <button class="btn small" type="button"
+                    on:click=|_| crate::pwa::apply_update()>
+                    "Reload to update"
+                </button>
+            </div>
+        </Show>
+        <Show when=move || !ctx.leaving.get() fallback=|| view! {
+            <main class="auth-page">
+                <div class="auth-card">
+                    <p class="hint" role="status">"Logging out…"</p>
+                </div>
+            </main>
+        }>
+            {children()}
+        </Show>
+    }
+}
+
+/// The frame of the public pages: who is logged in, no engine (the pages that need one are
+/// another bundle's).
 #[component]
-pub fn Shell(update_ready: RwSignal<bool>, children: Children) -> impl IntoView {
+pub fn PublicShell(update_ready: RwSignal<bool>, children: ChildrenFn) -> impl IntoView {
+    let ctx = AppCtx {
+        auth: RwSignal::new(session::load()),
+        engine: RwSignal::new(None),
+        engine_error: RwSignal::new(None),
+        chats: LocalResource::new(|| async { None }),
+        leaving: RwSignal::new(false),
+    };
+    frame(ctx, update_ready, children)
+}
+
+/// The frame of the messenger and the dashboard: the engine of the logged-in account and the
+/// unread counter, on top of [`PublicShell`]'s.
+#[component]
+pub fn Shell(update_ready: RwSignal<bool>, children: ChildrenFn) -> impl IntoView {
     let engine = RwSignal::new(None::<Arc<Engine>>);
     let chats = LocalResource::new(move || {
         let engine = engine.get();
@@ -105,16 +162,17 @@ pub fn Shell(update_ready: RwSignal<bool>, children: Children) -> impl IntoView 
         engine,
         engine_error: RwSignal::new(None),
         chats,
+        leaving: RwSignal::new(false),
     };
-    provide_context(ctx);
 
     // One engine per logged-in account, started when the account is known.
     Effect::new(move || {
         let Some(auth) = ctx.auth.get() else { return };
-        if ctx
-            .engine
-            .get_untracked()
-            .is_some_and(|e| e.me.id == auth.user.id)
+        if ctx.leaving.get_untracked()
+            || ctx
+                .engine
+                .get_untracked()
+                .is_some_and(|e| e.me.id == auth.user.id)
         {
             return;
         }
@@ -128,27 +186,19 @@ pub fn Shell(update_ready: RwSignal<bool>, children: Children) -> impl IntoView 
             }
         });
     });
-    // The server ended the session (revoked, expired): back to the login page.
+    // The server ended the session (revoked, expired): to the login page.
     Effect::new(move || {
         if let Some(engine) = ctx.engine.get()
             && engine.session_ended.get()
         {
-            ctx.log_out();
+            ctx.log_out_to("/login");
         }
     });
 
+    let frame = frame(ctx, update_ready, children);
     view! {
-        <Show when=move || update_ready.get()>
-            <div class="update-banner">
-                <span>"A new version of Kontor is ready."</span>
-                <button class="btn small" type="button"
-                    on:click=|_| crate::pwa::apply_update()>
-                    "Reload to update"
-                </button>
-            </div>
-        </Show>
-        <Attention/>
-        {children()}
+        <Attention chats=chats/>
+        {frame}
     }
 }
 
@@ -158,29 +208,25 @@ pub fn App(update_ready: RwSignal<bool>) -> impl IntoView {
     view! {
         <Shell update_ready=update_ready>
             <Router>
-                <Routes fallback=|| view! { <Elsewhere this=Bundle::Messenger/> }>
-                    <Route path=path!("/") view=welcome::Home/>
-                    <Route path=path!("/login") view=login::Login/>
-                    <Route path=path!("/register") view=login::Register/>
+                <Routes fallback=|| view! { <Elsewhere this=Page::Messenger/> }>
                     <ParentRoute path=path!("/chats") view=chats::ChatsLayout>
                         <Route path=path!("") view=chats::NoConversation/>
                         <Route path=path!(":id") view=conversation::ConversationPane/>
                     </ParentRoute>
-                    <Route path=path!("/b/:handle") view=business_profile::BusinessProfilePage/>
                 </Routes>
             </Router>
         </Shell>
     }
 }
 
-/// A path this bundle has no page for: the other bundle's pages load in full (replacing the
+/// A path this bundle has no page for: another bundle's pages load in full (replacing the
 /// history entry the router just made, so Back still works); anything else is not found.
 #[component]
-pub fn Elsewhere(this: Bundle) -> impl IntoView {
+pub fn Elsewhere(this: Page) -> impl IntoView {
     // The router's location: the address bar may not show the new path yet.
     let location = use_location();
     let path = location.pathname.get_untracked();
-    if Bundle::of(&path) != this {
+    if Page::of(&path) != this {
         let search = location.search.get_untracked();
         let target = if search.is_empty() {
             path
@@ -208,8 +254,7 @@ fn NotFound() -> impl IntoView {
 
 /// Keeps the unread total in the document title and on the installed app's icon.
 #[component]
-fn Attention() -> impl IntoView {
-    let chats = AppCtx::get().chats;
+fn Attention(chats: LocalResource<Option<Vec<ConversationRecord>>>) -> impl IntoView {
     let total = Memo::new(move |_| {
         chats.with(|c| c.iter().flatten().flatten().map(|c| c.unread).sum::<u32>())
     });

@@ -2,8 +2,9 @@
 //! [`Shell`] (account, engine, local database, connection) with the messenger, so a business
 //! conversation opened here is the same data the messenger shows.
 
-use crate::app::{Bundle, Elsewhere, Shell};
+use crate::app::{Elsewhere, Shell};
 use crate::routes::{biz_settings, biz_stats, business_new, businesses, inbox, join};
+use kontor_protocol::pages::Page;
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
@@ -14,7 +15,7 @@ pub fn BusinessApp(update_ready: RwSignal<bool>) -> impl IntoView {
     view! {
         <Shell update_ready=update_ready>
             <Router>
-                <Routes fallback=|| view! { <Elsewhere this=Bundle::Business/> }>
+                <Routes fallback=|| view! { <Elsewhere this=Page::Business/> }>
                     <Route path=path!("/join/:token") view=join::JoinTeam/>
                     <Route path=path!("/biz") view=businesses::MyBusinesses/>
                     <Route path=path!("/biz/new") view=business_new::CreateBusinessPage/>

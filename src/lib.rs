@@ -3,9 +3,9 @@
 //! Layout: [`routes`] holds the pages, [`components`] the pieces they are built from, [`store`]
 //! the IndexedDB database the UI renders from, [`sync`] the one module with network side effects
 //! (the WebSocket connection manager and what it does with each frame), [`api`] the HTTP account
-//! calls, [`session`] the saved login and [`json`] the JSON codec. It builds two bundles: the
-//! messenger ([`start`], `src/main.rs`) and the business dashboard ([`start_business`],
-//! `src/bin/business.rs`).
+//! calls, [`session`] the saved login and [`json`] the JSON codec. It builds three bundles (see
+//! [`app`]): the public pages ([`start`], `src/main.rs`), the messenger ([`start_messenger`],
+//! `src/bin/chats.rs`) and the business dashboard ([`start_business`], `src/bin/business.rs`).
 
 pub mod api;
 pub mod app;
@@ -13,6 +13,7 @@ pub mod business_app;
 pub mod components;
 pub mod json;
 pub mod media;
+pub mod public_app;
 pub mod pwa;
 pub mod routes;
 pub mod session;
@@ -20,8 +21,14 @@ pub mod store;
 pub mod sync;
 pub mod time;
 
-/// Mounts the messenger on the page and registers the service worker that lets it start offline.
+/// Mounts the public pages (welcome, login, business profiles) and registers the service worker
+/// that lets the app start offline.
 pub fn start() {
+    mount(|update_ready| leptos::view! { <public_app::PublicApp update_ready=update_ready/> });
+}
+
+/// Mounts the messenger (`/chats…`) on the page.
+pub fn start_messenger() {
     mount(|update_ready| leptos::view! { <app::App update_ready=update_ready/> });
 }
 

@@ -1,4 +1,4 @@
-//! Entry point of the wasm bundle.
+//! Entry point of the public pages' wasm bundle (`index.html`), where a first visit lands.
 
 fn main() {
     kontor_web::start();

@@ -4,6 +4,7 @@
 //! browser has it.
 
 use js_sys::{Function, Reflect};
+use kontor_protocol::pages::Page;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -67,6 +68,34 @@ pub fn register_service_worker(update_ready: RwSignal<bool>) {
         // Lives as long as the page.
         on_update.forget();
         REGISTRATION.with(|r| *r.borrow_mut() = Some(registration));
+    });
+}
+
+/// Asks the service worker to fetch and keep `page`'s bundle now, so it opens from the cache:
+/// the messenger while someone fills in the login form. Without a worker, nothing happens and
+/// the page loads from the network when opened.
+pub fn cache_ahead(page: Page) {
+    if page == Page::Public {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let navigator = window.navigator();
+    if !Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
+        return;
+    }
+    let Ok(ready) = navigator.service_worker().ready() else {
+        return;
+    };
+    let message = JsValue::from_str(&format!("cache:/{}", page.file()));
+    leptos::task::spawn_local(async move {
+        if let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await {
+            let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
+            if let Some(worker) = registration.active() {
+                let _ = worker.post_message(&message);
+            }
+        }
     });
 }
 

@@ -21,11 +21,18 @@ const all = walk(stage)
   .filter((name) => name !== 'sw.js' && name !== 'index.html')
   .filter((name) => !['.map', '.br', '.gz'].some((ext) => name.endsWith(ext)))
   .sort();
-// The business dashboard is cached when it is first opened, not installed with the messenger:
-// most people never open it.
-const isBusiness = (name) => name === 'business.html' || name.startsWith('kontor-business-');
-const files = all.filter((name) => !isBusiness(name));
-const lazy = all.filter(isBusiness);
+// The messenger and the business dashboard are cached when first opened (or asked for ahead),
+// not installed with the public pages: a first visit need not download them.
+const lazyPages = { 'chats.html': 'kontor-chats-', 'business.html': 'kontor-business-' };
+const pageOf = (name) =>
+  Object.keys(lazyPages).find((page) => name === page || name.startsWith(lazyPages[page]));
+const files = all.filter((name) => !pageOf(name));
+const lazy = {};
+for (const name of all.filter(pageOf)) {
+  const page = publicUrl + pageOf(name);
+  if (name === pageOf(name)) lazy[page] ??= [];
+  else (lazy[page] ??= []).push(publicUrl + name);
+}
 const hash = createHash('sha256');
 for (const name of ['index.html', ...all]) {
   hash.update(name);
@@ -33,16 +40,17 @@ for (const name of ['index.html', ...all]) {
 }
 const version = hash.digest('hex').slice(0, 16);
 const urls = [publicUrl, ...files.map((name) => publicUrl + name)];
-const lazyUrls = lazy.map((name) => publicUrl + name);
+const lazyCount = Object.values(lazy).reduce((n, list) => n + list.length + 1, 0);
 
 const swPath = join(stage, 'sw.js');
 const sw = readFileSync(swPath, 'utf8');
+const placeholders = ["const VERSION = 'dev';", 'const PRECACHE = [];', 'const LAZY = {};'];
+if (!placeholders.every((p) => sw.includes(p))) {
+  throw new Error('sw.js has no VERSION/PRECACHE/LAZY placeholders');
+}
 const out = sw
   .replace("const VERSION = 'dev';", `const VERSION = '${version}';`)
   .replace('const PRECACHE = [];', `const PRECACHE = ${JSON.stringify(urls)};`)
-  .replace('const LAZY = [];', `const LAZY = ${JSON.stringify(lazyUrls)};`);
-if (out === sw || !out.includes('const LAZY = [')) {
-  throw new Error('sw.js has no VERSION/PRECACHE/LAZY placeholders');
-}
+  .replace('const LAZY = {};', `const LAZY = ${JSON.stringify(lazy)};`);
 writeFileSync(swPath, out);
-console.log(`precache: ${urls.length} files, ${lazyUrls.length} on first use, version ${version}`);
+console.log(`precache: ${urls.length} files, ${lazyCount} on first use, version ${version}`);

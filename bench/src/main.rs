@@ -406,10 +406,11 @@ async fn catchup(server: &Server, messages: usize) -> Result<serde_json::Value> 
     }))
 }
 
-/// The bytes on the wire of a first visit to the messenger (`/`), and of the business dashboard
-/// (`/biz`, its own bundle) when first opened.
+/// The bytes on the wire of a first visit (`/`, the public pages' bundle), and of the messenger
+/// (`/chats`) and the business dashboard (`/biz`), each its own bundle, when first opened.
 async fn first_visit_bytes(server: &Server) -> Result<serde_json::Value> {
     let files = page_files(server, "/").await?;
+    let messenger = page_files(server, "/chats").await?;
     let business = page_files(server, "/biz").await?;
     let total = |files: &[(String, usize)]| files.iter().map(|(_, b)| b).sum::<usize>();
     let list = |files: &[(String, usize)]| {
@@ -422,6 +423,8 @@ async fn first_visit_bytes(server: &Server) -> Result<serde_json::Value> {
         "bench": "bytes",
         "total_bytes": total(&files),
         "files": list(&files),
+        "messenger_bytes": total(&messenger),
+        "messenger_files": list(&messenger),
         "business_bytes": total(&business),
         "business_files": list(&business),
     }))

@@ -2,19 +2,15 @@
 
 use crate::app::AppCtx;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::use_navigate;
 
 /// Button "Account" opening a small menu.
 #[component]
 pub fn AccountMenu() -> impl IntoView {
     let ctx = AppCtx::get();
     let open = RwSignal::new(false);
-    let navigate = use_navigate();
     let log_out = move |_| {
         open.set(false);
         ctx.log_out();
-        navigate("/", NavigateOptions::default());
     };
     let can_ask = RwSignal::new(
         crate::pwa::notification_permission() == web_sys::NotificationPermission::Default,
@@ -70,7 +66,7 @@ pub fn AccountMenu() -> impl IntoView {
                 </Show>
                 <a role="menuitem" href="/biz" on:click=move |_| open.set(false)>"Business inbox"</a>
                 <a role="menuitem" href="/biz/new" on:click=move |_| open.set(false)>"Create business"</a>
-                <button type="button" role="menuitem" on:click=log_out.clone()>"Log out"</button>
+                <button type="button" role="menuitem" on:click=log_out>"Log out"</button>
             </div>
         </Show>
     }

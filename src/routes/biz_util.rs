@@ -31,11 +31,6 @@ pub(crate) fn origin() -> String {
         .unwrap_or_default()
 }
 
-/// `/login?next={path}`: the login page, coming back to `path` afterwards.
-pub(crate) fn login_then(path: &str) -> String {
-    format!("/login?next={path}")
-}
-
 /// A team page of the business in the route's `:handle` (`/biz/{handle}/{section}`): logged-out
 /// visitors go to the login page and come back here afterwards.
 pub(crate) fn team_page(
@@ -48,8 +43,9 @@ pub(crate) fn team_page(
     move || {
         let handle = handle.get();
         if ctx.auth.with(Option::is_none) {
-            let back = login_then(&format!("/biz/{handle}/{section}"));
-            view! { <leptos_router::components::Redirect path=back/> }.into_any()
+            let back = super::login::login_then(&format!("/biz/{handle}/{section}"));
+            view! { <leptos_router::components::Redirect path=back options=crate::app::replace()/> }
+                .into_any()
         } else {
             page(handle)
         }

@@ -1,6 +1,7 @@
 //! `/biz/new`: create a business; the creator becomes its owner and lands in its inbox.
 
 use super::biz_util::{self, TopBar, alert};
+use super::login::login_then;
 use crate::api;
 use crate::app::AppCtx;
 use kontor_protocol::business::{
@@ -20,7 +21,8 @@ pub fn CreateBusinessPage() -> impl IntoView {
     let ctx = AppCtx::get();
     move || {
         if ctx.auth.with(Option::is_none) {
-            view! { <Redirect path=biz_util::login_then("/biz/new")/> }.into_any()
+            view! { <Redirect path=login_then("/biz/new") options=crate::app::replace()/> }
+                .into_any()
         } else {
             view! { <CreateForm/> }.into_any()
         }

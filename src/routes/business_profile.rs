@@ -1,12 +1,12 @@
 //! `/b/{handle}`: a business's public profile, readable logged out, with the button "Message".
 
 use super::biz_util::{self, TopBar, WEEKDAYS, alert};
+use super::login::login_then;
 use crate::api;
 use crate::app::AppCtx;
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
 use kontor_protocol::business::BusinessProfile;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -45,41 +45,18 @@ pub fn BusinessProfilePage() -> impl IntoView {
 fn Profile(profile: BusinessProfile) -> impl IntoView {
     let ctx = AppCtx::get();
     let navigate = use_navigate();
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
     let handle = profile.handle.to_string();
 
+    // The messenger opens (or starts) the chat; a visitor logs in first and then goes on there.
     let on_message = {
-        let handle = handle.clone();
+        let chat = format!("/chats?with={handle}");
         move |_| {
-            let handle = handle.clone();
-            if ctx.auth.with_untracked(Option::is_none) {
-                navigate(
-                    &biz_util::login_then(&format!("/b/{handle}")),
-                    NavigateOptions::default(),
-                );
-                return;
-            }
-            if busy.get_untracked() {
-                return;
-            }
-            busy.set(true);
-            error.set(None);
-            let navigate = navigate.clone();
-            spawn_local(async move {
-                let result = match biz_util::online_engine(ctx).await {
-                    Ok(engine) => engine.start_chat(handle).await,
-                    Err(e) => Err(e),
-                };
-                match result {
-                    // The profile stays hidden until the conversation replaces it.
-                    Ok(id) => navigate(&format!("/chats/{id}"), NavigateOptions::default()),
-                    Err(e) => {
-                        busy.set(false);
-                        error.set(Some(e));
-                    }
-                }
-            });
+            let to = if ctx.auth.with_untracked(Option::is_none) {
+                login_then(&chat)
+            } else {
+                chat.clone()
+            };
+            navigate(&to, NavigateOptions::default());
         }
     };
 
@@ -158,13 +135,8 @@ fn Profile(profile: BusinessProfile) -> impl IntoView {
         }
     });
 
-    let opening = format!("Opening your chat with {}…", fields.name);
     view! {
-        // While the chat opens, the profile steps aside so the next page's heading is the only one.
-        {move || busy.get().then(|| view! {
-            <p class="biz-card hint biz-loading" role="status">{opening.clone()}</p>
-        })}
-        <article class="biz-card biz-profile" hidden=move || busy.get()>
+        <article class="biz-card biz-profile">
             <header class="biz-hero">
                 <PartyAvatar name=fields.name.clone() key=handle.clone() logo=profile.logo.clone()/>
                 <div class="biz-hero-text">
@@ -177,14 +149,13 @@ fn Profile(profile: BusinessProfile) -> impl IntoView {
                 </div>
             </header>
             <div class="biz-actions">
-                <button class="btn" type="button" on:click=on_message disabled=move || busy.get()>
+                <button class="btn" type="button" on:click=on_message>
                     "Message"
                 </button>
                 <span class=if open_now { "biz-open-pill open" } else { "biz-open-pill closed" }>
                     {if open_now { "Open now" } else { "Closed now" }}
                 </span>
             </div>
-            {move || error.get().map(alert)}
             {description}
             <dl class="biz-facts">
                 {address}

@@ -2,6 +2,7 @@
 //! With exactly one, it goes straight to that business's inbox.
 
 use super::biz_util::{self, TopBar, alert};
+use super::login::login_then;
 use crate::api;
 use crate::app::AppCtx;
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
@@ -16,7 +17,7 @@ pub fn MyBusinesses() -> impl IntoView {
     let ctx = AppCtx::get();
     move || {
         if ctx.auth.with(Option::is_none) {
-            view! { <Redirect path=biz_util::login_then("/biz")/> }.into_any()
+            view! { <Redirect path=login_then("/biz") options=crate::app::replace()/> }.into_any()
         } else {
             view! { <BusinessList/> }.into_any()
         }

@@ -7,24 +7,33 @@ use crate::components::chat_list::ChatList;
 use crate::components::connection_status::ConnectionStatus;
 use crate::components::new_chat::NewChat;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, Redirect};
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
 /// The two-pane layout around the conversation route.
 #[component]
 pub fn ChatsLayout() -> impl IntoView {
     let ctx = AppCtx::get();
     let location = use_location();
+    // On a phone the conversation pane replaces the list: also while `?with=` opens one.
     let has_conversation = move || {
         location
             .pathname
             .with(|p| p.trim_end_matches('/').len() > "/chats".len())
+            || location.query.with(|q| q.get_str("with").is_some())
     };
     let new_chat_open = RwSignal::new(false);
 
     move || {
         if ctx.auth.with(Option::is_none) {
-            return view! { <Redirect path="/login"/> }.into_any();
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
+            let back = super::login::login_then(&here);
+            return view! { <Redirect path=back options=crate::app::replace()/> }.into_any();
         }
         let Some(engine) = ctx.engine.get() else {
             return view! {
@@ -74,15 +83,46 @@ pub fn ChatsLayout() -> impl IntoView {
     }
 }
 
-/// `/chats` with no conversation chosen.
+/// `/chats` with no conversation chosen. `/chats?with={handle}` opens the chat with that
+/// person or business, starting it if it is new: where a business profile's "Message" leads.
 #[component]
 pub fn NoConversation() -> impl IntoView {
+    let with = use_query_map().read_untracked().get("with");
+    let opening = RwSignal::new(with.clone());
+    let error = RwSignal::new(None::<String>);
+    if let Some(handle) = with {
+        let ctx = AppCtx::get();
+        let navigate = use_navigate();
+        spawn_local(async move {
+            let result = match super::biz_util::online_engine(ctx).await {
+                Ok(engine) => engine.start_chat(handle.clone()).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(id) => navigate(&format!("/chats/{id}"), crate::app::replace()),
+                Err(e) => {
+                    opening.set(None);
+                    error.set(Some(format!("Could not open a chat with @{handle}: {e}")));
+                }
+            }
+        });
+    }
     view! {
         <div class="placeholder-pane">
             <div>
                 <Brand/>
-                <h2>"Pick a chat"</h2>
-                <p>"Choose a conversation on the left, or start a new one with someone's handle."</p>
+                {move || match opening.get() {
+                    Some(handle) => view! {
+                        <p class="hint" role="status">"Opening your chat with @"{handle}"…"</p>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <h2>"Pick a chat"</h2>
+                        <p>"Choose a conversation on the left, or start a new one with someone's handle."</p>
+                        {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+                    }
+                    .into_any(),
+                }}
             </div>
         </div>
     }

@@ -1,6 +1,7 @@
 //! `/join/{token}`: an invite link to a business's team, with the button "Join team".
 
 use super::biz_util::{self, TopBar, alert};
+use super::login::login_then;
 use crate::api;
 use crate::app::AppCtx;
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
@@ -30,7 +31,7 @@ pub fn JoinTeam() -> impl IntoView {
                                 <h1>"Join a business team"</h1>
                                 <p>"Log in, or create an account, to see which team this link invites you to and join it."</p>
                                 <div class="biz-row">
-                                    <a class="btn" href=biz_util::login_then(&next)>"Log in"</a>
+                                    <a class="btn" href=login_then(&next)>"Log in"</a>
                                     <a class="btn secondary" href=format!("/register?next={next}")>
                                         "Create account"
                                     </a>

@@ -8,7 +8,6 @@ use kontor_protocol::api::{LoginRequest, RegisterRequest};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::NavigateOptions;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -31,6 +30,11 @@ pub fn Register() -> impl IntoView {
     view! { <AccountForm mode=Mode::Register/> }
 }
 
+/// `/login?next={path}`: the login page, coming back to `path` afterwards.
+pub(crate) fn login_then(path: &str) -> String {
+    format!("/login?next={}", js_sys::encode_uri_component(path))
+}
+
 /// Where to go after logging in: `?next=` when it is a path on this site, else the chats.
 fn next_path(next: Option<String>) -> Option<String> {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
@@ -42,6 +46,11 @@ fn AccountForm(mode: Mode) -> impl IntoView {
     let navigate = use_navigate();
     let next = next_path(use_query_map().read_untracked().get("next"));
     let target = next.clone().unwrap_or_else(|| "/chats".to_string());
+    // Where the form leads is another bundle (the messenger, mostly): it downloads while the
+    // visitor types, and opens from the cache.
+    crate::pwa::cache_ahead(kontor_protocol::pages::Page::of(
+        target.split('?').next().unwrap_or_default(),
+    ));
     let handle = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -83,7 +92,8 @@ fn AccountForm(mode: Mode) -> impl IntoView {
                         token: session.token,
                         user: session.user,
                     });
-                    navigate(&target, NavigateOptions::default());
+                    // The login page leaves the history: Back from the chats does not return to it.
+                    navigate(&target, crate::app::replace());
                 }
                 Err(ApiFailure::Refused(why)) => error.set(Some(why)),
                 Err(e) => error.set(Some(e.to_string())),
@@ -116,7 +126,7 @@ fn AccountForm(mode: Mode) -> impl IntoView {
     let redirect_to = target.clone();
     view! {
         <Show when=move || ctx.auth.with(Option::is_some)>
-            <Redirect path=redirect_to.clone()/>
+            <Redirect path=redirect_to.clone() options=crate::app::replace()/>
         </Show>
         <main class="auth-page">
             <div class="auth-card">

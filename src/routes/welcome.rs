@@ -11,7 +11,7 @@ pub fn Home() -> impl IntoView {
     let ctx = AppCtx::get();
     move || {
         if ctx.auth.get().is_some() {
-            view! { <Redirect path="/chats"/> }.into_any()
+            view! { <Redirect path="/chats" options=crate::app::replace()/> }.into_any()
         } else {
             view! { <Welcome/> }.into_any()
         }

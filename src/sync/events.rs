@@ -72,7 +72,7 @@ impl Engine {
                 let _ = self.stored(self.db.apply_ack(id, seq, pos, sent_at).await);
             }
             frame @ ServerFrame::Receipt { .. } => {
-                if let Some(mark) = super::connection::receipt_mark(&frame) {
+                if let Some(mark) = super::reader::receipt_mark(&frame) {
                     self.on_receipts(vec![mark]).await;
                 }
             }

@@ -6,6 +6,7 @@
 
 mod connection;
 mod events;
+pub mod reader;
 mod tabs;
 mod team;
 mod uploads;

@@ -101,10 +101,21 @@ test('two people chat live, reload, go offline and come back without losing or d
     // The account menu tells how much the browser stores, then logs out.
     await alice.getByRole('button', { name: 'Account' }).click();
     await until('storage use shown', async () => (await alice.getByText(/^Storage: .* used of /).count()) === 1);
+    const token = await alice.evaluate(() => JSON.parse(localStorage.getItem('kontor.session')).token);
     await alice.getByRole('menuitem', { name: 'Log out' }).click();
     await until('logged out', async () => ['/', '/login'].includes(new URL(alice.url()).pathname));
     await until('log in offered', async () =>
       (await alice.getByRole('link', { name: 'Log in' }).count()) + (await alice.getByRole('button', { name: 'Log in' }).count()) > 0);
+    // Before the welcome page loaded, this device forgot the account, its messages and media,
+    // and the server the session.
+    assert.equal(await alice.evaluate(() => localStorage.getItem('kontor.session')), null);
+    const left = await alice.evaluate(async () => [
+      ...(await indexedDB.databases()).map((d) => d.name),
+      ...(await caches.keys()).filter((k) => k.startsWith('kontor-media-')),
+    ]);
+    assert.deepEqual(left, [], 'no local data left');
+    const me = await fetch(`${server.url}/api/me/businesses`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(me.status, 401, 'the session is revoked');
   } finally {
     await server.kill();
     server.cleanup();

@@ -111,7 +111,9 @@ const cachedUrls = (page) => page.evaluate(async () => {
   return urls;
 });
 
-test('the business dashboard is a second bundle: fetched when first opened, then it starts from the cache', async () => {
+const isBundle = (name) => (p) => p.startsWith(`/kontor-${name}-`) && p.endsWith('.wasm');
+
+test('one bundle per page: a first visit loads the public pages only, the messenger downloads during sign-up, the dashboard when opened; each then starts from the cache', async () => {
   let server = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'kontor-profile-'));
   const launch = () => chromium.launchPersistentContext(profile, {
@@ -122,10 +124,31 @@ test('the business dashboard is a second bundle: fetched when first opened, then
     const bea = await ctx.newPage();
     const fetched = [];
     bea.on('request', (r) => fetched.push(new URL(r.url()).pathname));
-    await register(bea, server.url, 'bea', 'Bea Baker');
+
+    // The welcome page: the public pages' bundle, installed for offline use, and nothing else.
+    await bea.goto(server.url + '/');
+    await bea.getByRole('link', { name: 'Create account' }).waitFor();
     await bea.evaluate(() => navigator.serviceWorker.ready);
-    await bea.getByRole('navigation', { name: 'Chats' }).waitFor();
-    assert.ok(!fetched.some((p) => p.startsWith('/kontor-business-')), 'the messenger loads no dashboard code');
+    assert.ok(fetched.some(isBundle('web')), 'the public bundle was fetched');
+    assert.ok(!fetched.some((p) => isBundle('chats')(p) || isBundle('business')(p)),
+      'the welcome page loads no messenger or dashboard code');
+    await until('the public pages are installed', async () => (await cachedUrls(bea)).some(isBundle('web')));
+    const installed = await cachedUrls(bea);
+    assert.ok(!installed.some((p) => p.includes('chats') || p.includes('business')), 'nor installs them');
+
+    // The registration form fetches the messenger ahead, while she types.
+    await bea.getByRole('link', { name: 'Create account' }).click();
+    await until('the messenger is cached ahead', async () => {
+      const urls = await cachedUrls(bea);
+      return urls.includes('/chats.html') && urls.some(isBundle('chats'));
+    });
+    await bea.getByLabel('Handle').fill('bea');
+    await bea.getByLabel('Display name').fill('Bea Baker');
+    await bea.getByLabel('Password').fill('correct horse battery');
+    await bea.getByRole('button', { name: 'Create account' }).click();
+    await until('the chat list', async () => new URL(bea.url()).pathname === '/chats');
+    await statusIs(bea, 'Online');
+    assert.ok(!fetched.some(isBundle('business')), 'the messenger loads no dashboard code');
     assert.ok(!(await cachedUrls(bea)).some((p) => p.includes('business')), 'nor installs it');
 
     // From the messenger's menu into the dashboard: the other bundle loads.
@@ -136,10 +159,10 @@ test('the business dashboard is a second bundle: fetched when first opened, then
     await bea.getByLabel('Category').selectOption('restaurant');
     await bea.getByRole('button', { name: 'Create business' }).click();
     await until('lands in the inbox', async () => new URL(bea.url()).pathname === '/biz/beasbakery/inbox');
-    assert.ok(fetched.some((p) => p.startsWith('/kontor-business-') && p.endsWith('.wasm')), 'the dashboard bundle was fetched');
+    assert.ok(fetched.some(isBundle('business')), 'the dashboard bundle was fetched');
     await until('the dashboard is cached', async () => {
       const urls = await cachedUrls(bea);
-      return urls.includes('/business.html') && urls.some((p) => p.startsWith('/kontor-business-') && p.endsWith('.wasm'));
+      return urls.includes('/business.html') && urls.some(isBundle('business'));
     });
 
     // The server goes away; the browser starts again on the dashboard, and Back to chats works.
@@ -156,6 +179,10 @@ test('the business dashboard is a second bundle: fetched when first opened, then
     await again.getByRole('link', { name: 'Back to chats' }).click();
     await again.getByRole('navigation', { name: 'Chats' }).waitFor();
     await statusIs(again, 'Offline');
+    // The welcome address of a logged-in person opens the chats, also offline.
+    await again.goto(`${server.url}/`);
+    await until('on to the chats', async () => new URL(again.url()).pathname === '/chats');
+    await again.getByRole('navigation', { name: 'Chats' }).waitFor();
     server = await startServer({ dataDir: server.dataDir, addr });
   } finally {
     await ctx.close();
@@ -165,27 +192,29 @@ test('the business dashboard is a second bundle: fetched when first opened, then
   }
 });
 
-test('a new version installs in the background and offers "Reload to update"', async () => {
+test('a new version installs in the background, offers "Reload to update" and keeps the messenger for offline starts', async () => {
   const app = mkdtempSync(join(tmpdir(), 'kontor-app-'));
   cpSync(DIST, app, { recursive: true });
   // The server answers revalidations by Last-Modified, which has one-second resolution: date
   // the deployed worker an hour back, so the "next version" below is newer even within a second.
   const anHourAgo = new Date(Date.now() - 3_600_000);
   for (const f of ['sw.js', 'sw.js.br', 'sw.js.gz']) utimesSync(join(app, f), anHourAgo, anHourAgo);
-  const server = await startServer({ staticDir: app });
+  let server = await startServer({ staticDir: app });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const page = await (await browser.newContext()).newPage();
-    await page.goto(server.url + '/');
+    await register(page, server.url, 'uma', 'Uma Ulm');
     await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.reload();
     await until('controlled by the worker', () => page.evaluate(() => !!navigator.serviceWorker.controller));
-    await page.getByRole('link', { name: 'Create account' }).waitFor();
+    await page.getByRole('navigation', { name: 'Chats' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Reload to update' }).count(), 0);
+    const oldCaches = await page.evaluate(() => caches.keys());
 
-    // A new deployment: the worker script changes (with its compressed copies).
-    appendFileSync(join(app, 'sw.js'), '\n// next version\n');
-    const sw = readFileSync(join(app, 'sw.js'));
+    // A new deployment: a new worker version (with its compressed copies).
+    const sw = readFileSync(join(app, 'sw.js'), 'utf8')
+      .replace(/const VERSION = '([0-9a-f]+)';/, "const VERSION = '$1next';");
+    assert.match(sw, /next';/);
+    writeFileSync(join(app, 'sw.js'), sw);
     writeFileSync(join(app, 'sw.js.br'), brotliCompressSync(sw));
     writeFileSync(join(app, 'sw.js.gz'), gzipSync(sw));
     // An update check may join one the reload started before the files changed, and find
@@ -200,12 +229,29 @@ test('a new version installs in the background and offers "Reload to update"', a
     const before = await page.evaluate(() => navigator.serviceWorker.controller.scriptURL);
     // Until the person agrees, the old version keeps running.
     assert.equal(await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => !!r.waiting)), true);
+    // The waiting version installed the messenger with itself (this browser had opened it), so
+    // it starts offline even if the next start is the first on the new version.
+    const waiting = await page.evaluate(async (old) => {
+      const name = (await caches.keys()).find((k) => !old.includes(k));
+      const urls = name ? (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname) : [];
+      return { name, urls };
+    }, oldCaches);
+    assert.ok(waiting.urls.includes('/chats.html') && waiting.urls.some(isBundle('chats')),
+      `messenger installed by the new version: ${JSON.stringify(waiting)}`);
+    assert.ok(!waiting.urls.some((p) => p.includes('business')), 'the dashboard was never opened here');
     await Promise.all([page.waitForEvent('load'), button.click()]);
-    await page.getByRole('link', { name: 'Create account' }).waitFor();
+    await page.getByRole('navigation', { name: 'Chats' }).waitFor();
     await until('new worker in control', () => page.evaluate(() =>
       navigator.serviceWorker.getRegistration().then((r) => !r.waiting && !!r.active && !!navigator.serviceWorker.controller)));
     assert.equal(await page.getByRole('button', { name: 'Reload to update' }).count(), 0);
     assert.ok(before.endsWith('/sw.js'));
+
+    // The old version's cache is gone; the new one starts the messenger with the server down.
+    assert.deepEqual(await page.evaluate(() => caches.keys()), [waiting.name]);
+    await server.kill();
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Chats' }).waitFor();
+    await statusIs(page, 'Offline');
   } finally {
     await browser.close();
     await server.kill();

@@ -176,6 +176,13 @@ pub fn bench(_args: &[String]) -> Result {
         value: format!("{:.1} KB", bytes / 1000.0),
         meets: Some(bytes <= 250_000.0),
     });
+    let messenger = outs[0]["messenger_bytes"].as_f64().unwrap_or(f64::NAN);
+    rows.push(Row {
+        figure: "Messenger (its own bundle), bytes when first opened at /chats",
+        target: "–",
+        value: format!("{:.1} KB", messenger / 1000.0),
+        meets: None,
+    });
     let business = outs[0]["business_bytes"].as_f64().unwrap_or(f64::NAN);
     rows.push(Row {
         figure: "Business dashboard (its own bundle), bytes when first opened at /biz",
@@ -550,28 +557,35 @@ of three at 1.07 s).\n\
 - Live messages: the server packs the new messages it finds queued for a connection into one \
 `messages` frame (at most 500), encoded once per message for all recipients \
 (`kontor_protocol::packed`), so a burst costs the browser a few frames, not one per message.\n\
-- First visit: the messenger's page and what it loads (`/`). The business dashboard is a second \
-bundle (`business.html`, `/biz…` and `/join/…`), fetched when first opened and then cached by \
-the service worker; its size is listed for reference. Cuts made on 2026-11-29 (messenger wasm, \
-brotli): frames named by their variant (`{\"send\":{…}}`) instead of an internal `type` tag, \
-which serde can only read by buffering the frame first, 357.5 → 347.1 KB; wasm-opt `-Os`, \
-`--flatten --rereloop`, `-Os` instead of `-Oz` (larger raw, smaller compressed), 347.1 → \
-339.8 KB; JSON read and written with the browser's `JSON.parse`/`JSON.stringify` and \
-serde-wasm-bindgen instead of serde_json (no JSON parser or float formatting in the wasm, and one \
-copy of each wire type's serde code instead of two, since serde-wasm-bindgen is there for \
-IndexedDB anyway; `tests/json.rs` checks both agree), 339.8 → 318.3 KB. Measured and not taken: \
-rustc `opt-level = \"s\"` (370.2 KB); rebuilding the standard library with \
-`panic=immediate-abort` and no panic locations (329.5 KB before the cuts above, −28 KB, but only \
-with unstable flags forced onto the stable compiler, and every panic becomes a bare trap with no \
-message). Where the wasm went before the JSON change (`twiggy top` on the bundle after \
-wasm-bindgen and `wasm-opt -Oz -g`, 1,108 KB of code and data before compression): the app's own \
-code 17 %, the reactive UI (reactive_graph, tachys, leptos, leptos_router) 24 %, `core` \
-(formatting, floats, sorting, closures) 11 %, constant data (UI text, markup, error strings) 9 %, \
-the protocol's derived serde impls 7 %, serde_json 4 %. The target needs the wasm at about \
-230 KB brotli, still more than a quarter less: no remaining item is that large, so it takes a \
-smaller UI runtime than Leptos's or code not in the first visit at all. Splitting the wasm \
-(Leptos's lazy routes) would not cut this figure: the service worker fetches the whole messenger \
-on the first visit so that it starts offline next time. To repeat the breakdown: `cargo install twiggy`; \
-`wasm-bindgen --target web \
---out-dir /tmp/wa target/wasm32-unknown-unknown/wasm-release/kontor-web.wasm`; `wasm-opt -Oz -g` \
-(the feature flags of `index.html`) on its `_bg.wasm`; `twiggy top -n 100000 -f csv`, summed by crate.\n";
+- First visit: the page a new visitor lands on (`/`) and what it loads. The app is three pages, \
+each its own wasm bundle (`kontor_protocol::pages`): the public pages (`index.html`: welcome, \
+login and registration, business profiles, \"not found\"), the messenger (`chats.html`, \
+`/chats…`) and the business dashboard (`business.html`, `/biz…` and `/join/…`). A first visit \
+downloads the public pages' bundle only, which holds no local database, no connection and no \
+chat UI; the service worker installs it for offline starts. The messenger is fetched when first \
+opened, and already while someone fills in the login or registration form (the form asks the \
+service worker to cache it ahead, so after logging in it opens from the cache); the dashboard \
+when first opened. A new version installs with itself every bundle this browser has opened, so \
+each keeps starting offline after an update (`tests/e2e/pwa.test.mjs` checks both). The \
+messenger's and the dashboard's sizes are listed for reference: someone who registers downloads \
+the public pages and then the messenger. Cuts made on 2026-11-29 (wasm, brotli): frames named by \
+their variant (`{\"send\":{…}}`) instead of an internal `type` tag, which serde can only read by \
+buffering the frame first, 357.5 → 347.1 KB; wasm-opt `-Os`, `--flatten --rereloop`, `-Os` \
+instead of `-Oz` (larger raw, smaller compressed), 347.1 → 339.8 KB; JSON read and written with \
+the browser's `JSON.parse`/`JSON.stringify` and serde-wasm-bindgen instead of serde_json (no JSON \
+parser or float formatting in the wasm, and one copy of each wire type's serde code instead of \
+two, since serde-wasm-bindgen is there for IndexedDB anyway; `tests/json.rs` checks both agree), \
+339.8 → 318.3 KB; then the public pages moved out of the messenger into their own bundle: the \
+first visit went from 338.2 KB (the messenger's page) to the figure above, and the messenger's \
+wasm from 318.3 to 295.3 KB (it no longer carries the login forms and business profiles). \
+Measured and not taken: rustc `opt-level = \"s\"` (370.2 KB); rebuilding the standard library \
+with `panic=immediate-abort` and no panic locations (−28 KB, but only with unstable flags forced \
+onto the stable compiler, and every panic becomes a bare trap with no message). Where the \
+messenger's wasm went before the JSON change (`twiggy top` on the bundle after wasm-bindgen and \
+`wasm-opt -Oz -g`, 1,108 KB of code and data before compression): the app's own code 17 %, the \
+reactive UI (reactive_graph, tachys, leptos, leptos_router) 24 %, `core` (formatting, floats, \
+sorting, closures) 11 %, constant data (UI text, markup, error strings) 9 %, the protocol's \
+derived serde impls 7 %, serde_json 4 %. To repeat the breakdown: `cargo install twiggy`; \
+`wasm-bindgen --target web --out-dir /tmp/wa \
+target/wasm32-unknown-unknown/wasm-release/kontor-chats.wasm`; `wasm-opt -Oz -g` (the feature \
+flags of `chats.html`) on its `_bg.wasm`; `twiggy top -n 100000 -f csv`, summed by crate.\n";

@@ -4,35 +4,41 @@ use crate::tools::{self, Result, exec, root, step};
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Builds the web app into `dist/` with trunk (release: size profile plus wasm-opt): first the
-/// business dashboard into its own folder, then the messenger, whose post-build hook adds the
-/// dashboard's files to `dist/` (tools/post_build.mjs).
+/// Builds the web app into `dist/` with trunk (release: size profile plus wasm-opt), one build
+/// per page: the business dashboard and the messenger each into their own folder, then the
+/// public pages into `dist/`, whose post-build hook adds the other two (tools/post_build.mjs).
 ///
 /// The pages' `data-wasm-opt` settings run `-Os`, `--flatten --rereloop`, `-Os` again: larger
 /// raw than `-Oz` but smaller once brotli-compressed, which is what travels (messenger: 339.8 KB
 /// against 347.1 KB, measured 2026-11-29; see BENCHMARKS.md).
 pub fn build_web() -> Result {
     tools::ensure_build_tools()?;
-    let business_dist = root().join("target").join("business-dist");
-    step("Building the business dashboard (trunk, release)");
-    exec(
-        Command::new("trunk")
-            .args([
-                "build",
-                "--release",
-                "--offline=true",
-                "business.html",
-                "--dist",
-            ])
-            .arg(&business_dist)
-            .env("KONTOR_BUNDLE", "business")
-            .env("PATH", tools::path_with_tools()),
-    )?;
-    step("Building the messenger (trunk, release)");
+    let target = root().join("target");
+    let (business_dist, chats_dist) = (target.join("business-dist"), target.join("chats-dist"));
+    for (what, page, bundle, dist) in [
+        (
+            "the business dashboard",
+            "business.html",
+            "business",
+            &business_dist,
+        ),
+        ("the messenger", "chats.html", "chats", &chats_dist),
+    ] {
+        step(&format!("Building {what} (trunk, release)"));
+        exec(
+            Command::new("trunk")
+                .args(["build", "--release", "--offline=true", page, "--dist"])
+                .arg(dist)
+                .env("KONTOR_BUNDLE", bundle)
+                .env("PATH", tools::path_with_tools()),
+        )?;
+    }
+    step("Building the public pages (trunk, release)");
     exec(
         Command::new("trunk")
             .args(["build", "--release", "--offline=true", "index.html"])
             .env("KONTOR_BUSINESS_DIST", &business_dist)
+            .env("KONTOR_CHATS_DIST", &chats_dist)
             .env("PATH", tools::path_with_tools()),
     )
 }

@@ -1,5 +1,5 @@
-//! Serves the built web app: `index.html` for every client route (so deep links work on a cold
-//! load), static files with caching headers, and a Content-Security-Policy without 'unsafe-eval'.
+//! Serves the built web app: the page of every client route (`index.html`, `chats.html` or
+//! `business.html`, so deep links work on a cold load), static files with caching headers, and a Content-Security-Policy without 'unsafe-eval'.
 
 use crate::state::AppState;
 use axum::body::Body;
@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use kontor_protocol::pages::Page as AppPage;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use tower::ServiceExt;
@@ -52,31 +53,35 @@ impl Page {
     }
 }
 
-/// The web app's two pages: the messenger (`index.html`) and the business dashboard
-/// (`business.html`, a separate wasm bundle so the messenger's first visit does not carry it).
+/// The web app's three pages ([`kontor_protocol::pages::Page`]), each with its own wasm bundle:
+/// the public pages a first visit lands on (`index.html`), the messenger (`chats.html`) and the
+/// business dashboard (`business.html`).
 pub struct AppShell {
-    messenger: Page,
-    /// `None` when the build has no dashboard: its paths get the messenger, which says so.
+    public: Page,
+    /// `None` when the build lacks a page: its paths get the public page, which says so.
+    messenger: Option<Page>,
     business: Option<Page>,
 }
 
 impl AppShell {
-    /// Loads both pages from the built app folder (or a page that says it is not built).
+    /// Loads the pages from the built app folder (or a page that says it is not built).
     pub fn load(static_dir: &Path) -> Self {
+        let load = |page: AppPage| Page::load(&static_dir.join(page.file()));
         Self {
-            messenger: Page::load(&static_dir.join("index.html"))
-                .unwrap_or_else(|| Page::new(NOT_BUILT.to_owned())),
-            business: Page::load(&static_dir.join("business.html")),
+            public: load(AppPage::Public).unwrap_or_else(|| Page::new(NOT_BUILT.to_owned())),
+            messenger: load(AppPage::Messenger),
+            business: load(AppPage::Business),
         }
     }
 
     /// The page for an app route ([`kontor_protocol::pages`], the client's rule too).
     fn response(&self, path: &str) -> Response {
-        let business = kontor_protocol::pages::is_business_page(path);
-        match (&self.business, business) {
-            (Some(page), true) => page.response(),
-            _ => self.messenger.response(),
-        }
+        let page = match AppPage::of(path) {
+            AppPage::Public => None,
+            AppPage::Messenger => self.messenger.as_ref(),
+            AppPage::Business => self.business.as_ref(),
+        };
+        page.unwrap_or(&self.public).response()
     }
 }
 
@@ -151,6 +156,9 @@ pub async fn serve(State(state): State<AppState>, req: Request) -> Response {
     }
     if file_name == "business.html" {
         return state.shell.response("/biz");
+    }
+    if file_name == "chats.html" {
+        return state.shell.response("/chats");
     }
     let cache = if is_hashed_asset(file_name) {
         IMMUTABLE

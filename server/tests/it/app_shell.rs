@@ -1,16 +1,19 @@
-//! The web app's files: every client route answers with its bundle's page (the messenger's or
-//! the business dashboard's), assets are cached by name, responses are compressed, and each page
+//! The web app's files: every client route answers with its bundle's page (the public pages',
+//! the messenger's or the business dashboard's), assets are cached by name, responses are compressed, and each page
 //! carries a CSP without 'unsafe-eval' that allows exactly its own inline script.
 
 use crate::harness::TestServer;
 
 const SHELL: &str = r#"<!doctype html><html><head><script type="module">import init from '/app-0123456789abcdef.js'; await init();</script></head><body></body></html>"#;
 
+const CHATS: &str = r#"<!doctype html><html><head><script type="module">import init from '/kontor-web-0123456789abcdef.js'; await init();</script></head><body></body></html>"#;
+
 const BUSINESS: &str = r#"<!doctype html><html><head><script type="module">import init from '/kontor-business-0123456789abcdef.js'; await init();</script></head><body></body></html>"#;
 
 fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("index.html"), SHELL).unwrap();
+    std::fs::write(dir.path().join("chats.html"), CHATS).unwrap();
     std::fs::write(dir.path().join("business.html"), BUSINESS).unwrap();
     // Big enough to be worth compressing.
     let js = "export default async function init() { /* padding */ }\n".repeat(200);
@@ -40,14 +43,21 @@ async fn client_routes_get_the_shell_with_a_strict_csp() {
     let app = fixture();
     let server = TestServer::start_with_app(data.path(), app.path());
     let http = reqwest::Client::new();
-    let messenger = [
+    let public = [
         "/",
-        "/chats",
-        "/chats/0197a1b2-0000-7000-8000-000000000000",
+        "/index.html",
         "/login",
+        "/register",
         // Handles may hold dots: still app routes, not files.
         "/b/nordic.bikes",
         "/bizarre",
+        "/chatsworth",
+        "/no/such/page",
+    ];
+    let messenger = [
+        "/chats",
+        "/chats/0197a1b2-0000-7000-8000-000000000000",
+        "/chats.html",
     ];
     let dashboard = [
         "/biz",
@@ -59,9 +69,10 @@ async fn client_routes_get_the_shell_with_a_strict_csp() {
         "/business.html",
     ];
     let mut policies = std::collections::HashSet::new();
-    for (path, page) in messenger
+    for (path, page) in public
         .iter()
         .map(|p| (p, SHELL))
+        .chain(messenger.iter().map(|p| (p, CHATS)))
         .chain(dashboard.iter().map(|p| (p, BUSINESS)))
     {
         let res = http
@@ -94,7 +105,7 @@ async fn client_routes_get_the_shell_with_a_strict_csp() {
         assert_eq!(res.text().await.unwrap(), page, "{path}");
     }
     // One policy per page: each allows its own loader script only.
-    assert_eq!(policies.len(), 2);
+    assert_eq!(policies.len(), 3);
 }
 
 #[tokio::test]
