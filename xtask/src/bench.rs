@@ -483,7 +483,9 @@ fn write_report(rows: &[Row], runs: usize, nofile: u64, projected_gib: f64) -> R
     let notes = format!(
         "{NOTES}- Idle connections on this machine: every process may hold at most {nofile} \
          open files (`ulimit -Hn`; raising it needs CAP_SYS_RESOURCE, which these machines do \
-         not grant), so one server here cannot hold 200,000 connections. At the measured \
+         not grant: `prlimit --nofile=300000:300000` answers \"Operation not permitted\", also \
+         as root of a new user namespace, `unshare -Ur`), so one server here cannot hold \
+         200,000 connections. At the measured \
          memory per connection, 200,000 would take {projected_gib:.1} GiB of server memory.\n"
     );
     let report = format!(
@@ -557,6 +559,11 @@ of three at 1.07 s).\n\
 - Live messages: the server packs the new messages it finds queued for a connection into one \
 `messages` frame (at most 500), encoded once per message for all recipients \
 (`kontor_protocol::packed`), so a burst costs the browser a few frames, not one per message.\n\
+- Opening the long chat is timed from a click made as soon as the chat list shows after a page \
+load, while the app is still connecting and catching up, and its runs spread widely. A probe on \
+2026-11-29 opened it four times right after the load and four times once the connection had \
+settled, with the messenger from before the public pages moved out (18–44 ms and 18–27 ms) and \
+the one after (18–32 ms and 20–27 ms): no difference beyond that spread.\n\
 - First visit: the page a new visitor lands on (`/`) and what it loads. The app is three pages, \
 each its own wasm bundle (`kontor_protocol::pages`): the public pages (`index.html`: welcome, \
 login and registration, business profiles, \"not found\"), the messenger (`chats.html`, \
