@@ -15,9 +15,12 @@
 const VERSION = 'dev';
 const PRECACHE = [];
 const LAZY = {};
-const CACHE = `kontor-shell-${VERSION}`;
+const CACHE = `kontor-pages-${VERSION}`;
 const SHELL = '/';
-const OLD_CACHE = /^kontor-shell-/;
+const OURS = /^kontor-(pages|shell)-/;
+// Caches of versions from before the split into pages (named kontor-shell-…), whose shell `/`
+// was the messenger: every browser that has one has the messenger.
+const BEFORE_PAGES = /^kontor-shell-/;
 
 // The same split as the server's and the app's (kontor_protocol::pages::Page::of).
 function pageOf(path) {
@@ -38,21 +41,28 @@ async function isThisVersion(page, response) {
   return files.length > 0 && files.every((url) => html.includes(url));
 }
 
-// A lazy page and its files, fetched and kept now; the page last, so a cached page always has
-// its files.
+// A lazy page and its files, fetched now where missing: the files first and the page last, so
+// a page this fills in has its files. (A page opened from the network is kept at once and its
+// files as they load; should that stop half-way, this completes it.)
 async function cachePage(cache, page) {
-  if (!LAZY[page] || (await cache.match(page))) return;
-  const response = await fetch(page, { cache: 'no-cache' });
-  if (await isThisVersion(page, response)) {
-    await cache.addAll(LAZY[page]);
-    await cache.put(page, response);
-  }
+  const files = LAZY[page];
+  if (!files) return;
+  const missing = [];
+  for (const url of files) if (!(await cache.match(url))) missing.push(url);
+  const hasPage = !!(await cache.match(page));
+  if (hasPage && !missing.length) return;
+  const response = hasPage ? null : await fetch(page, { cache: 'no-cache' });
+  if (response && !(await isThisVersion(page, response))) return;
+  await cache.addAll(missing);
+  if (response) await cache.put(page, response);
 }
 
-// Whether an older version's cache holds `page`: this browser has opened it.
+// Whether this browser has opened `page` in an older version (its cache holds it).
 async function openedBefore(page) {
   for (const key of await caches.keys()) {
-    if (OLD_CACHE.test(key) && key !== CACHE && (await (await caches.open(key)).match(page))) return true;
+    if (!OURS.test(key) || key === CACHE) continue;
+    if (page === '/chats.html' && BEFORE_PAGES.test(key)) return true;
+    if (await (await caches.open(key)).match(page)) return true;
   }
   return false;
 }
@@ -69,23 +79,23 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('message', (event) => {
   if (event.data === 'take-over') self.skipWaiting();
-  const page = typeof event.data === 'string' && event.data.startsWith('cache:') ? event.data.slice(6) : null;
-  if (page && LAZY[page]) {
-    event.waitUntil(caches.open(CACHE).then((cache) => cachePage(cache, page)).catch(() => {}));
+  const wanted = typeof event.data === 'string' && event.data.startsWith('cache:') ? event.data.slice(6) : null;
+  if (wanted && LAZY[wanted]) {
+    event.waitUntil(caches.open(CACHE).then((cache) => cachePage(cache, wanted)).catch(() => {}));
   }
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => OLD_CACHE.test(k) && k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => OURS.test(k) && k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });
 
-// A page for a navigation: this version's from the cache; the network only if the cache lacks
-// it (a lazy page not opened yet, or a cache the browser evicted).
-async function page(request, path) {
+// The answer to a navigation: this version's page from the cache; the network only if the
+// cache lacks it (a lazy page not opened yet, or a cache the browser evicted).
+async function navigation(request, path) {
   const cache = await caches.open(CACHE);
   const page = pageOf(path);
   const hit = await cache.match(page);
@@ -103,7 +113,7 @@ self.addEventListener('fetch', (event) => {
   if (url.pathname.startsWith('/api/') || url.pathname === '/ws') return;
 
   if (request.mode === 'navigate') {
-    event.respondWith(page(request, url.pathname));
+    event.respondWith(navigation(request, url.pathname));
     return;
   }
   event.respondWith(caches.open(CACHE).then(async (cache) => {

@@ -178,6 +178,8 @@ pub fn Shell(update_ready: RwSignal<bool>, children: ChildrenFn) -> impl IntoVie
         }
         spawn_local(async move {
             match Engine::start(auth).await {
+                // Logged out while it started: it must not keep the database open.
+                Ok(engine) if ctx.leaving.get_untracked() => engine.shutdown(),
                 Ok(engine) => {
                     ctx.engine_error.set(None);
                     ctx.engine.set(Some(engine));
@@ -219,21 +221,45 @@ pub fn App(update_ready: RwSignal<bool>) -> impl IntoView {
     }
 }
 
+/// The router's path with its query (`/chats?with=nordbank`).
+pub fn path_and_query(location: &leptos_router::location::Location) -> String {
+    let path = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    let search = search.trim_start_matches('?');
+    if search.is_empty() {
+        path
+    } else {
+        format!("{path}?{search}")
+    }
+}
+
+/// The path this document was loaded at (the router's pushes do not change it).
+fn loaded_at() -> Option<String> {
+    let entries = window().performance()?.get_entries_by_type("navigation");
+    let name = js_sys::Reflect::get(&entries.get(0), &"name".into()).ok()?;
+    web_sys::Url::new(&name.as_string()?)
+        .ok()
+        .map(|u| u.pathname())
+}
+
 /// A path this bundle has no page for: another bundle's pages load in full (replacing the
-/// history entry the router just made, so Back still works); anything else is not found.
+/// history entry the router just made, so Back still works); a short link `/@{handle}` shows
+/// that business's profile; anything else is not found.
 #[component]
 pub fn Elsewhere(this: Page) -> impl IntoView {
     // The router's location: the address bar may not show the new path yet.
     let location = use_location();
     let path = location.pathname.get_untracked();
-    if Page::of(&path) != this {
-        let search = location.search.get_untracked();
-        let target = if search.is_empty() {
-            path
-        } else {
-            format!("{path}?{}", search.trim_start_matches('?'))
-        };
-        let _ = window().location().replace(&target);
+    if let Some(handle) = path.strip_prefix("/@") {
+        // The server redirects these, but the service worker answers from its cache. (The
+        // router does not take a navigation from its own fallback while it renders.)
+        let _ = window().location().replace(&format!("/b/{handle}"));
+        return None;
+    }
+    // Loading the path again would bring this same bundle (a build without the other page, or
+    // its file name typed in): not found, rather than reloading forever.
+    if Page::of(&path) != this && loaded_at().as_deref() != Some(path.as_str()) {
+        let _ = window().location().replace(&path_and_query(&location));
         return None;
     }
     Some(view! { <NotFound/> })

@@ -7,6 +7,8 @@
 //! [`app`]): the public pages ([`start`], `src/main.rs`), the messenger ([`start_messenger`],
 //! `src/bin/chats.rs`) and the business dashboard ([`start_business`], `src/bin/business.rs`).
 
+use kontor_protocol::pages::Page;
+
 pub mod api;
 pub mod app;
 pub mod business_app;
@@ -24,25 +26,35 @@ pub mod time;
 /// Mounts the public pages (welcome, login, business profiles) and registers the service worker
 /// that lets the app start offline.
 pub fn start() {
-    mount(|update_ready| leptos::view! { <public_app::PublicApp update_ready=update_ready/> });
+    mount(Page::Public, |update_ready| {
+        leptos::view! { <public_app::PublicApp update_ready=update_ready/> }
+    });
 }
 
 /// Mounts the messenger (`/chats…`) on the page.
 pub fn start_messenger() {
-    mount(|update_ready| leptos::view! { <app::App update_ready=update_ready/> });
+    mount(Page::Messenger, |update_ready| {
+        leptos::view! { <app::App update_ready=update_ready/> }
+    });
 }
 
 /// Mounts the business dashboard (`/biz…`, `/join/…`) on the page.
 pub fn start_business() {
-    mount(|update_ready| leptos::view! { <business_app::BusinessApp update_ready=update_ready/> });
+    mount(Page::Business, |update_ready| {
+        leptos::view! { <business_app::BusinessApp update_ready=update_ready/> }
+    });
 }
 
 fn mount<V: leptos::IntoView + 'static>(
+    page: Page,
     app: impl FnOnce(leptos::prelude::RwSignal<bool>) -> V + 'static,
 ) {
     // A panic otherwise ends as a bare "unreachable" trap with no message in the console.
     console_error_panic_hook::set_once();
     let update_ready = leptos::prelude::RwSignal::new(false);
     pwa::register_service_worker(update_ready);
+    // This page's bundle, kept for starting offline: a page loaded before the worker took
+    // control (a first visit straight to /chats) was not cached on the way.
+    pwa::cache_ahead(page);
     leptos::mount::mount_to_body(move || app(update_ready));
 }

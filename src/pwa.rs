@@ -71,9 +71,10 @@ pub fn register_service_worker(update_ready: RwSignal<bool>) {
     });
 }
 
-/// Asks the service worker to fetch and keep `page`'s bundle now, so it opens from the cache:
-/// the messenger while someone fills in the login form. Without a worker, nothing happens and
-/// the page loads from the network when opened.
+/// Asks the service worker to fetch and keep `page`'s bundle now (what it lacks of it), so it
+/// opens from the cache: the messenger while someone fills in the login form, and each page's
+/// own when it starts. Without a worker, nothing happens and the page loads from the network
+/// when opened.
 pub fn cache_ahead(page: Page) {
     if page == Page::Public {
         return;
@@ -89,7 +90,8 @@ pub fn cache_ahead(page: Page) {
         return;
     };
     let message = JsValue::from_str(&format!("cache:/{}", page.file()));
-    leptos::task::spawn_local(async move {
+    // May run before the app (and Leptos's executor) starts: use wasm-bindgen's spawner.
+    wasm_bindgen_futures::spawn_local(async move {
         if let Ok(registration) = wasm_bindgen_futures::JsFuture::from(ready).await {
             let registration: web_sys::ServiceWorkerRegistration = registration.unchecked_into();
             if let Some(worker) = registration.active() {

@@ -18,10 +18,15 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// The saved session, if any.
+/// The saved session, if any. One that cannot be read (an older format) is forgotten, so the
+/// welcome page does not keep sending its visitor to the chats.
 pub fn load() -> Option<Auth> {
     let text = storage()?.get_item(KEY).ok()??;
-    crate::json::from_str(&text).ok()
+    let auth = crate::json::from_str(&text).ok();
+    if auth.is_none() {
+        clear();
+    }
+    auth
 }
 
 /// Saves the session.

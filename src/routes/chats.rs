@@ -10,6 +10,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The two-pane layout around the conversation route.
 #[component]
@@ -27,12 +29,7 @@ pub fn ChatsLayout() -> impl IntoView {
 
     move || {
         if ctx.auth.with(Option::is_none) {
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
-            let back = super::login::login_then(&here);
+            let back = super::login::login_then(&crate::app::path_and_query(&location));
             return view! { <Redirect path=back options=crate::app::replace()/> }.into_any();
         }
         let Some(engine) = ctx.engine.get() else {
@@ -87,17 +84,27 @@ pub fn ChatsLayout() -> impl IntoView {
 /// person or business, starting it if it is new: where a business profile's "Message" leads.
 #[component]
 pub fn NoConversation() -> impl IntoView {
-    let with = use_query_map().read_untracked().get("with");
+    let query = use_query_map();
+    let with = query.read_untracked().get("with");
     let opening = RwSignal::new(with.clone());
     let error = RwSignal::new(None::<String>);
     if let Some(handle) = with {
         let ctx = AppCtx::get();
         let navigate = use_navigate();
+        // Picking another chat meanwhile leaves this pane: the answer must not take over then.
+        let left = Arc::new(AtomicBool::new(false));
+        on_cleanup({
+            let left = left.clone();
+            move || left.store(true, Ordering::Relaxed)
+        });
         spawn_local(async move {
             let result = match super::biz_util::online_engine(ctx).await {
                 Ok(engine) => engine.start_chat(handle.clone()).await,
                 Err(e) => Err(e),
             };
+            if left.load(Ordering::Relaxed) {
+                return;
+            }
             match result {
                 Ok(id) => navigate(&format!("/chats/{id}"), crate::app::replace()),
                 Err(e) => {
@@ -107,6 +114,15 @@ pub fn NoConversation() -> impl IntoView {
             }
         });
     }
+    // Shown while the address still asks for that chat ("Back to chats" drops it).
+    let failed = move || {
+        query
+            .read()
+            .get_str("with")
+            .is_some()
+            .then(|| error.get())
+            .flatten()
+    };
     view! {
         <div class="placeholder-pane">
             <div>
@@ -119,7 +135,10 @@ pub fn NoConversation() -> impl IntoView {
                     None => view! {
                         <h2>"Pick a chat"</h2>
                         <p>"Choose a conversation on the left, or start a new one with someone's handle."</p>
-                        {move || error.get().map(|e| view! { <p class="alert" role="alert">{e}</p> })}
+                        {move || failed().map(|e| view! {
+                            <p class="alert" role="alert">{e}</p>
+                            <a class="btn secondary" href="/chats">"Back to chats"</a>
+                        })}
                     }
                     .into_any(),
                 }}

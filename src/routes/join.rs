@@ -32,7 +32,7 @@ pub fn JoinTeam() -> impl IntoView {
                                 <p>"Log in, or create an account, to see which team this link invites you to and join it."</p>
                                 <div class="biz-row">
                                     <a class="btn" href=login_then(&next)>"Log in"</a>
-                                    <a class="btn secondary" href=format!("/register?next={next}")>
+                                    <a class="btn secondary" href=format!("/register?next={}", js_sys::encode_uri_component(&next))>
                                         "Create account"
                                     </a>
                                 </div>

@@ -120,7 +120,7 @@ fn AccountForm(mode: Mode) -> impl IntoView {
 
     // The link to the other form keeps `next`, so registering also comes back.
     let other_link = match &next {
-        Some(n) => format!("{other_link}?next={n}"),
+        Some(n) => format!("{other_link}?next={}", js_sys::encode_uri_component(n)),
         None => other_link.to_string(),
     };
     let redirect_to = target.clone();

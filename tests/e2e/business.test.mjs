@@ -73,6 +73,11 @@ test('customer and two agents work one conversation through the shared inbox', a
     await register(carl, base, 'carl', 'Carl Customer');
     await carl.goto(`${base}/b/nordbank`);
     await carl.getByRole('heading', { name: 'Nordbank' }).waitFor();
+    // The short link of the QR code, also when the service worker answers instead of the server.
+    await until('controlled by the worker', () => carl.evaluate(() => !!navigator.serviceWorker.controller));
+    await carl.goto(`${base}/@nordbank`);
+    await until('the short link leads to the profile', async () => new URL(carl.url()).pathname === '/b/nordbank');
+    await carl.getByRole('heading', { name: 'Nordbank' }).waitFor();
     await carl.getByRole('img', { name: 'Verified business' }).first().waitFor();
     await carl.getByText('@nordbank').first().waitFor();
     await carl.getByRole('link', { name: 'Message' }).or(carl.getByRole('button', { name: 'Message' })).first().click();

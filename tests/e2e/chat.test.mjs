@@ -122,6 +122,41 @@ test('two people chat live, reload, go offline and come back without losing or d
   }
 });
 
+test('a link to /chats?with={handle} opens that chat, also for a visitor who first creates an account', async () => {
+  const server = await startServer();
+  try {
+    const dora = await (await browser.newContext()).newPage();
+    await register(dora, server.url, 'dora', 'Dora Dahl');
+    const emil = await (await browser.newContext()).newPage();
+    await emil.goto(`${server.url}/chats?with=dora`);
+    // Logged out: to the login page, which remembers where to go; its link to registering too.
+    await until('asked to log in', async () => new URL(emil.url()).pathname === '/login');
+    assert.equal(new URL(emil.url()).searchParams.get('next'), '/chats?with=dora');
+    await emil.getByRole('link', { name: 'Create account' }).click();
+    await until('on the registration form', async () => new URL(emil.url()).pathname === '/register');
+    assert.equal(new URL(emil.url()).searchParams.get('next'), '/chats?with=dora');
+    await emil.getByLabel('Handle').fill('emil');
+    await emil.getByLabel('Display name').fill('Emil Ek');
+    await emil.getByLabel('Password').fill('correct horse battery');
+    await emil.getByRole('button', { name: 'Create account' }).click();
+    await emil.getByRole('heading', { name: 'Dora Dahl' }).waitFor();
+    assert.match(new URL(emil.url()).pathname, /^\/chats\/[0-9a-f-]{36}$/);
+    await send(emil, 'Hello from a link');
+    await dora.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: /^Emil Ek/ }).click();
+    await messageShows(dora, 'Hello from a link');
+
+    // A handle nobody has: said so, with a way back to the chat list (on a phone too).
+    await emil.setViewportSize({ width: 390, height: 800 });
+    await emil.goto(`${server.url}/chats?with=nobody.here`);
+    await emil.getByRole('alert').filter({ hasText: 'Could not open a chat with @nobody.here' }).waitFor();
+    await emil.getByRole('link', { name: 'Back to chats' }).click();
+    await emil.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: /^Dora Dahl/ }).waitFor();
+  } finally {
+    await server.kill();
+    server.cleanup();
+  }
+});
+
 test('account forms explain what went wrong', async () => {
   const server = await startServer();
   try {

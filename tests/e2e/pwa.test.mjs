@@ -9,6 +9,17 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, DIST, startServer, register, until, statusIs, send, messageShows } from './support.mjs';
 
+// Every URL in this origin's caches.
+const cachedUrls = (page) => page.evaluate(async () => {
+  const urls = [];
+  for (const name of await caches.keys()) {
+    for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
+  }
+  return urls;
+});
+
+const isBundle = (name) => (p) => p.startsWith(`/kontor-${name}-`) && p.endsWith('.wasm');
+
 test('Chromium reports no installability errors', async () => {
   const server = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'kontor-profile-'));
@@ -51,6 +62,8 @@ test('a cold start with the server down shows the chats, and messages written th
     await register(dana, server.url, 'dana', 'Dana Dahl');
     await register(erik, server.url, 'erik', 'Erik Ek');
     await dana.evaluate(() => navigator.serviceWorker.ready);
+    // The worker keeps the messenger once fetched (which takes a moment after the first page).
+    await until('the messenger is installed', async () => (await cachedUrls(dana)).some(isBundle('chats')));
     await dana.getByRole('button', { name: 'New chat' }).click();
     await dana.getByLabel('Handle').fill('erik');
     await dana.getByRole('button', { name: 'Start chat' }).click();
@@ -102,16 +115,7 @@ test('a cold start with the server down shows the chats, and messages written th
   }
 });
 
-// Every URL in this origin's caches.
-const cachedUrls = (page) => page.evaluate(async () => {
-  const urls = [];
-  for (const name of await caches.keys()) {
-    for (const req of await (await caches.open(name)).keys()) urls.push(new URL(req.url).pathname);
-  }
-  return urls;
-});
 
-const isBundle = (name) => (p) => p.startsWith(`/kontor-${name}-`) && p.endsWith('.wasm');
 
 test('one bundle per page: a first visit loads the public pages only, the messenger downloads during sign-up, the dashboard when opened; each then starts from the cache', async () => {
   let server = await startServer();
@@ -192,13 +196,72 @@ test('one bundle per page: a first visit loads the public pages only, the messen
   }
 });
 
-test('a new version installs in the background, offers "Reload to update" and keeps the messenger for offline starts', async () => {
+test('a first visit straight to the chats (before the worker controls the page) still installs the messenger', async () => {
+  const server = await startServer();
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const first = await (await browser.newContext()).newPage();
+    await register(first, server.url, 'fay', 'Fay Fox');
+    const session = await first.evaluate(() => localStorage.getItem('kontor.session'));
+    // Another browser where Fay is logged in and has never opened Kontor: her first page is
+    // the messenger itself.
+    const context = await browser.newContext();
+    await context.addInitScript((s) => {
+      if (!localStorage.getItem('kontor.session')) localStorage.setItem('kontor.session', s);
+    }, session);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/chats`);
+    await page.getByRole('navigation', { name: 'Chats' }).waitFor();
+    await until('the messenger is installed', async () => {
+      const urls = await cachedUrls(page);
+      return urls.includes('/chats.html') && urls.some(isBundle('chats'));
+    });
+  } finally {
+    await browser.close();
+    await server.kill();
+    server.cleanup();
+  }
+});
+
+/** A copy of the built app to deploy new versions of; its worker dated an hour back. */
+function deployable() {
   const app = mkdtempSync(join(tmpdir(), 'kontor-app-'));
   cpSync(DIST, app, { recursive: true });
   // The server answers revalidations by Last-Modified, which has one-second resolution: date
   // the deployed worker an hour back, so the "next version" below is newer even within a second.
   const anHourAgo = new Date(Date.now() - 3_600_000);
   for (const f of ['sw.js', 'sw.js.br', 'sw.js.gz']) utimesSync(join(app, f), anHourAgo, anHourAgo);
+  return app;
+}
+
+/** Deploys a new worker version (with its compressed copies) and waits until `page` sees it
+ * installed and waiting. Returns the name of the cache it installed into. */
+async function nextVersion(app, page) {
+  const before = await page.evaluate(() => caches.keys());
+  const sw = readFileSync(join(app, 'sw.js'), 'utf8')
+    .replace(/const VERSION = '([0-9a-f]+)';/, "const VERSION = '$1next';");
+  assert.match(sw, /next';/);
+  writeFileSync(join(app, 'sw.js'), sw);
+  writeFileSync(join(app, 'sw.js.br'), brotliCompressSync(sw));
+  writeFileSync(join(app, 'sw.js.gz'), gzipSync(sw));
+  // An update check may join one the reload started before the files changed, and find
+  // nothing new: check again until the browser sees the new worker.
+  await until('the new worker is found', () => page.evaluate(() =>
+    navigator.serviceWorker.getRegistration().then(async (r) => {
+      if (!r.installing && !r.waiting) await r.update();
+      return !!(r.installing || r.waiting);
+    })));
+  await until('the new worker has installed', () => page.evaluate(() =>
+    navigator.serviceWorker.getRegistration().then((r) => !!r.waiting)));
+  return page.evaluate(async (old) => (await caches.keys()).find((k) => !old.includes(k)), before);
+}
+
+/** The paths a cache holds. */
+const cacheHolds = (page, name) => page.evaluate(async (n) =>
+  (await (await caches.open(n)).keys()).map((r) => new URL(r.url).pathname), name);
+
+test('a new version installs in the background, offers "Reload to update" and keeps the messenger for offline starts', async () => {
+  const app = deployable();
   let server = await startServer({ staticDir: app });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
@@ -208,22 +271,8 @@ test('a new version installs in the background, offers "Reload to update" and ke
     await until('controlled by the worker', () => page.evaluate(() => !!navigator.serviceWorker.controller));
     await page.getByRole('navigation', { name: 'Chats' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Reload to update' }).count(), 0);
-    const oldCaches = await page.evaluate(() => caches.keys());
 
-    // A new deployment: a new worker version (with its compressed copies).
-    const sw = readFileSync(join(app, 'sw.js'), 'utf8')
-      .replace(/const VERSION = '([0-9a-f]+)';/, "const VERSION = '$1next';");
-    assert.match(sw, /next';/);
-    writeFileSync(join(app, 'sw.js'), sw);
-    writeFileSync(join(app, 'sw.js.br'), brotliCompressSync(sw));
-    writeFileSync(join(app, 'sw.js.gz'), gzipSync(sw));
-    // An update check may join one the reload started before the files changed, and find
-    // nothing new: check again until the browser sees the new worker.
-    await until('the new worker is found', () => page.evaluate(() =>
-      navigator.serviceWorker.getRegistration().then(async (r) => {
-        if (!r.installing && !r.waiting) await r.update();
-        return !!(r.installing || r.waiting);
-      })));
+    const cache = await nextVersion(app, page);
     const button = page.getByRole('button', { name: 'Reload to update' });
     await button.waitFor();
     const before = await page.evaluate(() => navigator.serviceWorker.controller.scriptURL);
@@ -231,14 +280,9 @@ test('a new version installs in the background, offers "Reload to update" and ke
     assert.equal(await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => !!r.waiting)), true);
     // The waiting version installed the messenger with itself (this browser had opened it), so
     // it starts offline even if the next start is the first on the new version.
-    const waiting = await page.evaluate(async (old) => {
-      const name = (await caches.keys()).find((k) => !old.includes(k));
-      const urls = name ? (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname) : [];
-      return { name, urls };
-    }, oldCaches);
-    assert.ok(waiting.urls.includes('/chats.html') && waiting.urls.some(isBundle('chats')),
-      `messenger installed by the new version: ${JSON.stringify(waiting)}`);
-    assert.ok(!waiting.urls.some((p) => p.includes('business')), 'the dashboard was never opened here');
+    const urls = await cacheHolds(page, cache);
+    assert.ok(urls.includes('/chats.html') && urls.some(isBundle('chats')), `messenger installed: ${urls}`);
+    assert.ok(!urls.some((p) => p.includes('business')), 'the dashboard was never opened here');
     await Promise.all([page.waitForEvent('load'), button.click()]);
     await page.getByRole('navigation', { name: 'Chats' }).waitFor();
     await until('new worker in control', () => page.evaluate(() =>
@@ -247,11 +291,34 @@ test('a new version installs in the background, offers "Reload to update" and ke
     assert.ok(before.endsWith('/sw.js'));
 
     // The old version's cache is gone; the new one starts the messenger with the server down.
-    assert.deepEqual(await page.evaluate(() => caches.keys()), [waiting.name]);
+    assert.deepEqual(await page.evaluate(() => caches.keys()), [cache]);
     await server.kill();
     await page.reload();
     await page.getByRole('navigation', { name: 'Chats' }).waitFor();
     await statusIs(page, 'Offline');
+  } finally {
+    await browser.close();
+    await server.kill();
+    server.cleanup();
+    rmSync(app, { recursive: true, force: true });
+  }
+});
+
+test('updating from a version before the split into pages keeps the messenger for offline starts', async () => {
+  const app = deployable();
+  const server = await startServer({ staticDir: app });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(server.url + '/');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    // What a version from before the split left: its cache, named kontor-shell-…, whose shell
+    // `/` was the messenger.
+    await page.evaluate(async () => (await caches.open('kontor-shell-0123456789abcdef')).put('/', new Response('the old messenger')));
+    const cache = await nextVersion(app, page);
+    const urls = await cacheHolds(page, cache);
+    assert.ok(urls.includes('/chats.html') && urls.some(isBundle('chats')), `messenger installed: ${urls}`);
+    assert.ok(!urls.some((p) => p.includes('business')), 'the dashboard was not cached before');
   } finally {
     await browser.close();
     await server.kill();

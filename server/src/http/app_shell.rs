@@ -1,5 +1,6 @@
 //! Serves the built web app: the page of every client route (`index.html`, `chats.html` or
-//! `business.html`, so deep links work on a cold load), static files with caching headers, and a Content-Security-Policy without 'unsafe-eval'.
+//! `business.html`, so deep links work on a cold load), static files with caching headers, and
+//! a Content-Security-Policy without 'unsafe-eval'.
 
 use crate::state::AppState;
 use axum::body::Body;

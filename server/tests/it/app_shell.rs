@@ -6,7 +6,7 @@ use crate::harness::TestServer;
 
 const SHELL: &str = r#"<!doctype html><html><head><script type="module">import init from '/app-0123456789abcdef.js'; await init();</script></head><body></body></html>"#;
 
-const CHATS: &str = r#"<!doctype html><html><head><script type="module">import init from '/kontor-web-0123456789abcdef.js'; await init();</script></head><body></body></html>"#;
+const CHATS: &str = r#"<!doctype html><html><head><script type="module">import init from '/kontor-chats-0123456789abcdef.js'; await init();</script></head><body></body></html>"#;
 
 const BUSINESS: &str = r#"<!doctype html><html><head><script type="module">import init from '/kontor-business-0123456789abcdef.js'; await init();</script></head><body></body></html>"#;
 
