@@ -47,6 +47,21 @@ pub struct AppCtx {
 const LOG_OUT_WAIT_MS: u32 = 3_000;
 
 impl AppCtx {
+    /// The state of a page that has just loaded: the saved session, and `engine` with the
+    /// `chats` read from it.
+    fn new(
+        engine: RwSignal<Option<Arc<Engine>>>,
+        chats: LocalResource<Option<Vec<ConversationRecord>>>,
+    ) -> Self {
+        Self {
+            auth: RwSignal::new(session::load()),
+            engine,
+            engine_error: RwSignal::new(None),
+            chats,
+            leaving: RwSignal::new(false),
+        }
+    }
+
     /// The context; every component below a bundle's root has it.
     pub fn get() -> Self {
         expect_context::<AppCtx>()
@@ -130,13 +145,7 @@ fn frame(ctx: AppCtx, update_ready: RwSignal<bool>, children: ChildrenFn) -> imp
 /// another bundle's).
 #[component]
 pub fn PublicShell(update_ready: RwSignal<bool>, children: ChildrenFn) -> impl IntoView {
-    let ctx = AppCtx {
-        auth: RwSignal::new(session::load()),
-        engine: RwSignal::new(None),
-        engine_error: RwSignal::new(None),
-        chats: LocalResource::new(|| async { None }),
-        leaving: RwSignal::new(false),
-    };
+    let ctx = AppCtx::new(RwSignal::new(None), LocalResource::new(|| async { None }));
     frame(ctx, update_ready, children)
 }
 
@@ -157,13 +166,7 @@ pub fn Shell(update_ready: RwSignal<bool>, children: ChildrenFn) -> impl IntoVie
             Some(list)
         }
     });
-    let ctx = AppCtx {
-        auth: RwSignal::new(session::load()),
-        engine,
-        engine_error: RwSignal::new(None),
-        chats,
-        leaving: RwSignal::new(false),
-    };
+    let ctx = AppCtx::new(engine, chats);
 
     // One engine per logged-in account, started when the account is known.
     Effect::new(move || {

@@ -15,18 +15,21 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
+/// The page's service workers, where the browser offers them (not on insecure origins: the app
+/// then works online only).
+fn service_workers() -> Option<web_sys::ServiceWorkerContainer> {
+    let navigator = web_sys::window()?.navigator();
+    Reflect::has(&navigator, &JsValue::from_str("serviceWorker"))
+        .unwrap_or(false)
+        .then(|| navigator.service_worker())
+}
+
 /// Registers `/sw.js`. `update_ready` turns true when a newer version has installed and waits;
 /// [`apply_update`] then switches to it.
 pub fn register_service_worker(update_ready: RwSignal<bool>) {
-    let Some(window) = web_sys::window() else {
+    let Some(container) = service_workers() else {
         return;
     };
-    let navigator = window.navigator();
-    // Absent on insecure origins: the app then works online only.
-    if !Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
-        return;
-    }
-    let container = navigator.service_worker();
     let promise = container.register("/sw.js");
     // Runs before the app (and Leptos's executor) starts: use wasm-bindgen's spawner.
     wasm_bindgen_futures::spawn_local(async move {
@@ -79,14 +82,7 @@ pub fn cache_ahead(page: Page) {
     if page == Page::Public {
         return;
     }
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let navigator = window.navigator();
-    if !Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
-        return;
-    }
-    let Ok(ready) = navigator.service_worker().ready() else {
+    let Some(Ok(ready)) = service_workers().map(|c| c.ready()) else {
         return;
     };
     let message = JsValue::from_str(&format!("cache:/{}", page.file()));

@@ -5,15 +5,12 @@
 // files (stylesheet, icons) are the public build's own.
 import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { OTHER_PAGES } from './pages.mjs';
 
 const stage = process.env.TRUNK_STAGING_DIR;
 if (!stage) throw new Error('TRUNK_STAGING_DIR is not set: run this as a trunk hook');
 
-const bundles = [
-  { page: 'chats.html', prefix: 'kontor-chats-', from: process.env.KONTOR_CHATS_DIST ?? 'target/chats-dist' },
-  { page: 'business.html', prefix: 'kontor-business-', from: process.env.KONTOR_BUSINESS_DIST ?? 'target/business-dist' },
-];
-for (const { page, prefix, from } of bundles) {
+for (const { page, prefix, dist: from } of OTHER_PAGES) {
   if (!existsSync(join(from, 'index.html'))) {
     // A plain `trunk build` of the public pages alone: these paths then answer with the public
     // page, which says there is nothing there. `cargo xtask build` always builds all three.

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { OTHER_PAGES } from './pages.mjs';
 
 const stage = process.env.TRUNK_STAGING_DIR;
 if (!stage) throw new Error('TRUNK_STAGING_DIR is not set: run this as a trunk hook');
@@ -23,9 +24,8 @@ const all = walk(stage)
   .sort();
 // The messenger and the business dashboard are cached when first opened (or asked for ahead),
 // not installed with the public pages: a first visit need not download them.
-const lazyPages = { 'chats.html': 'kontor-chats-', 'business.html': 'kontor-business-' };
 const pageOf = (name) =>
-  Object.keys(lazyPages).find((page) => name === page || name.startsWith(lazyPages[page]));
+  OTHER_PAGES.find(({ page, prefix }) => name === page || name.startsWith(prefix))?.page;
 const files = all.filter((name) => !pageOf(name));
 const lazy = {};
 for (const name of all.filter(pageOf)) {

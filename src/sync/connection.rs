@@ -122,12 +122,10 @@ async fn connect_once(
     loop {
         futures::select! {
             step = reader.next().fuse() => {
-                match &step {
+                last_rx = js_sys::Date::now();
+                match step {
                     Step::Closed { unauthorized: true } => return (Ended::Unauthorized, ready),
                     Step::Closed { unauthorized: false } => return (Ended::Retry, ready),
-                    _ => last_rx = js_sys::Date::now(),
-                }
-                match step {
                     Step::Messages(messages) => engine.on_messages(messages).await,
                     Step::Conversations(batch) => engine.on_conversations(batch).await,
                     Step::Receipts(batch) => engine.on_receipts(batch).await,
@@ -144,7 +142,6 @@ async fn connect_once(
                     Step::Unreadable(e) => {
                         web_sys::console::warn_1(&format!("Kontor: unreadable frame: {e}").into());
                     }
-                    Step::Closed { .. } => {}
                 }
             },
             frame = outgoing.next() => {
