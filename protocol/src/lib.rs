@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod business;
+pub mod close;
 pub mod frames;
 pub mod handle;
 pub mod ids;
@@ -19,6 +20,7 @@ pub mod media;
 pub mod model;
 pub mod packed;
 pub mod pages;
+pub mod text;
 
 pub use frames::{ClientFrame, ErrorCode, ReceiptKind, ServerFrame};
 pub use handle::{Handle, HandleError};

@@ -20,6 +20,14 @@ pub const MAX_FILE_NAME_CHARS: usize = 200;
 /// Longest voice note, in milliseconds (15 minutes).
 pub const MAX_VOICE_MS: u32 = 15 * 60 * 1000;
 
+/// Media types of the photos the server decodes and shows inline; any other file is a document.
+pub const PHOTO_MIME_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "image/gif"];
+
+/// Whether a file of this (lower-case) media type is sent as a photo.
+pub fn is_photo_mime(mime: &str) -> bool {
+    PHOTO_MIME_TYPES.contains(&mime)
+}
+
 /// What an attachment is, which decides how it is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -72,6 +72,41 @@ pub struct Conversation {
     pub created_at: Timestamp,
 }
 
+/// The party `user` speaks as in a conversation: themselves when they are one of its members,
+/// otherwise the business whose team they answer for (`business`, when the conversation has one
+/// and `user` is on its team), otherwise nobody (`None`: no access).
+pub fn speaking_party(
+    user: UserId,
+    is_member: bool,
+    business: Option<UserId>,
+    on_team: bool,
+) -> Option<UserId> {
+    if is_member {
+        Some(user)
+    } else if on_team {
+        business
+    } else {
+        None
+    }
+}
+
+impl Conversation {
+    /// The business party, when this is a customer conversation.
+    pub fn business_party(&self) -> Option<UserId> {
+        self.members
+            .iter()
+            .find(|m| m.user.business.is_some())
+            .map(|m| m.user.id)
+    }
+
+    /// The party `me` speaks as here, as a client sees it: a client only has a conversation it is
+    /// a member of or whose business it works for ([`speaking_party`]).
+    pub fn party_of(&self, me: UserId) -> UserId {
+        let member = self.members.iter().any(|m| m.user.id == me);
+        speaking_party(me, member, self.business_party(), true).unwrap_or(me)
+    }
+}
+
 /// A stored message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
