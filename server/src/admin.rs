@@ -5,8 +5,9 @@
 //! change is applied by the server's own writer and customers see it at once. With no server
 //! running, the command opens the database itself.
 
+use crate::db::Db;
 use crate::hub::Hub;
-use crate::store::{Store, StoreError, business};
+use crate::service::{ServiceError, business};
 use kontor_protocol::Handle;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -45,7 +46,7 @@ pub fn socket_path(data_dir: &Path) -> PathBuf {
 }
 
 /// Applies a request to the store.
-pub async fn apply(store: &Store, request: AdminRequest) -> AdminResponse {
+pub async fn apply(db: &Db, hub: &Arc<Hub>, request: AdminRequest) -> AdminResponse {
     let (raw, verified) = match request {
         AdminRequest::Verify { handle } => (handle, true),
         AdminRequest::Unverify { handle } => (handle, false),
@@ -57,8 +58,9 @@ pub async fn apply(store: &Store, request: AdminRequest) -> AdminResponse {
         };
     };
     let shown = handle.clone();
-    match store
-        .transact(move |tx| business::set_verified(tx, &handle, verified))
+    let hub = hub.clone();
+    match db
+        .transact(move |tx| business::set_verified(tx, &hub, &handle, verified))
         .await
     {
         Ok(profile) => AdminResponse {
@@ -74,7 +76,7 @@ pub async fn apply(store: &Store, request: AdminRequest) -> AdminResponse {
                 }
             ),
         },
-        Err(StoreError::NotFound) => AdminResponse {
+        Err(ServiceError::NotFound) => AdminResponse {
             ok: false,
             message: format!("No business has the handle @{shown}."),
         },
@@ -86,7 +88,7 @@ pub async fn apply(store: &Store, request: AdminRequest) -> AdminResponse {
 }
 
 /// Serves operator requests on the socket until the server stops.
-pub fn listen(data_dir: &Path, store: Store) -> std::io::Result<()> {
+pub fn listen(data_dir: &Path, db: Db, hub: Arc<Hub>) -> std::io::Result<()> {
     let path = socket_path(data_dir);
     // A socket file left by a crashed server would make bind fail.
     let _ = std::fs::remove_file(&path);
@@ -101,9 +103,9 @@ pub fn listen(data_dir: &Path, store: Store) -> std::io::Result<()> {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
-            let store = store.clone();
+            let (db, hub) = (db.clone(), hub.clone());
             tokio::spawn(async move {
-                if let Err(e) = serve_one(stream, &store).await {
+                if let Err(e) = serve_one(stream, &db, &hub).await {
                     tracing::warn!("admin request failed: {e}");
                 }
             });
@@ -112,7 +114,7 @@ pub fn listen(data_dir: &Path, store: Store) -> std::io::Result<()> {
     Ok(())
 }
 
-async fn serve_one(stream: UnixStream, store: &Store) -> std::io::Result<()> {
+async fn serve_one(stream: UnixStream, db: &Db, hub: &Arc<Hub>) -> std::io::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut line = String::new();
     BufReader::new(read.take(64 * 1024))
@@ -121,7 +123,7 @@ async fn serve_one(stream: UnixStream, store: &Store) -> std::io::Result<()> {
     let response = match serde_json::from_str::<AdminRequest>(&line) {
         Ok(request) => {
             tracing::info!("operator: {request:?}");
-            apply(store, request).await
+            apply(db, hub, request).await
         }
         Err(e) => AdminResponse {
             ok: false,
@@ -156,8 +158,9 @@ pub async fn run(data_dir: &Path, request: AdminRequest) -> anyhow::Result<Admin
             if !file.exists() {
                 anyhow::bail!("no Kontor database in {}", data_dir.display());
             }
-            let store = Store::open(&file, Arc::new(Hub::new(16)))?;
-            Ok(apply(&store, request).await)
+            let db = Db::open(&file)?;
+            // Nobody is connected to a server that is not running: nothing to publish to.
+            Ok(apply(&db, &Arc::new(Hub::new(1)), request).await)
         }
         Err(e) => Err(e.into()),
     }

@@ -1,28 +1,31 @@
 //! The Kontor server: accounts, live messaging over WebSockets, SQLite storage with group commit,
 //! and the web app's files.
 //!
-//! Layout: [`http`] holds the routes, [`ws`] the WebSocket sessions, [`store`] the database (one
-//! writer thread, pooled readers), [`hub`] the live connections and fan-out, [`media`] the
-//! attachment files.
+//! Layers: [`http`] and [`ws`] decode requests and frames and call [`service`], which holds the
+//! rules and says what is published after each commit; [`service`] reaches storage only through
+//! the traits of [`db`] (SQLite: one writer thread with group commit, pooled readers) and
+//! connections only through the [`hub`] (live connections and ordered fan-out). [`media`] keeps
+//! the attachment files. See `docs/architecture.md`.
 
 pub mod admin;
 pub mod auth;
 pub mod business;
 pub mod config;
+pub mod db;
 pub mod http;
 pub mod hub;
 pub mod media;
+pub mod service;
 pub mod state;
-pub mod store;
 pub mod ws;
 
 use config::Config;
+use db::Db;
 use http::app_shell::AppShell;
 use hub::Hub;
 use state::AppState;
 use std::io::Write;
 use std::sync::Arc;
-use store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -33,12 +36,12 @@ const CONNECTION_QUEUE: usize = 8 * 1024;
 pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&config.data_dir)?;
     let hub = Arc::new(Hub::new(CONNECTION_QUEUE));
-    let store = Store::open(&config.data_dir.join("kontor.sqlite3"), hub.clone())?;
+    let db = Db::open(&config.data_dir.join("kontor.sqlite3"))?;
     let shell = Arc::new(AppShell::load(&config.static_dir));
     let media = Arc::new(media::Media::open(&config.data_dir)?);
     Ok(AppState {
         config: Arc::new(config),
-        store,
+        db,
         hub,
         shell,
         password_slots: Arc::new(Semaphore::new(2)),
@@ -52,9 +55,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let state = build_state(config)?;
     let hub = state.hub.clone();
-    admin::listen(&state.config.data_dir, state.store.clone())?;
-    spawn_snooze_waker(state.store.clone());
-    media::spawn_cleanup(state.media.clone(), state.store.clone());
+    admin::listen(&state.config.data_dir, state.db.clone(), hub.clone())?;
+    spawn_snooze_waker(state.db.clone(), hub.clone());
+    service::media::spawn_cleanup(state.media.clone(), state.db.clone());
     println!("Kontor is running at http://{addr}/");
     std::io::stdout().flush()?;
     // Chat frames are small: without TCP_NODELAY, Nagle's algorithm holds them back for tens of
@@ -74,13 +77,18 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reopens snoozed conversations whose time has come, checking every 15 seconds.
-fn spawn_snooze_waker(store: Store) {
+/// How often snoozed conversations whose time has come are looked for.
+const SNOOZE_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Reopens snoozed conversations whose time has come, every [`SNOOZE_CHECK_EVERY`].
+fn spawn_snooze_waker(db: Db, hub: Arc<Hub>) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+        let mut tick = tokio::time::interval(SNOOZE_CHECK_EVERY);
         loop {
             tick.tick().await;
-            if let Err(e) = store.transact(store::inbox::wake_snoozed).await {
+            let hub = hub.clone();
+            let woken = db.transact(move |tx| service::inbox::wake_snoozed(tx, &hub));
+            if let Err(e) = woken.await {
                 tracing::warn!("waking snoozed conversations failed: {e}");
             }
         }

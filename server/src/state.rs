@@ -1,10 +1,10 @@
 //! State shared by every request handler.
 
 use crate::config::Config;
+use crate::db::Db;
 use crate::http::app_shell::AppShell;
 use crate::hub::Hub;
 use crate::media::Media;
-use crate::store::Store;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -14,7 +14,7 @@ pub struct AppState {
     /// Settings.
     pub config: Arc<Config>,
     /// Database.
-    pub store: Store,
+    pub db: Db,
     /// Live connections.
     pub hub: Arc<Hub>,
     /// The web app's index.html with its Content-Security-Policy.

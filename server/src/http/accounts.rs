@@ -1,25 +1,16 @@
 //! Register, log in, log out.
 
-use super::ApiFailure;
+use super::{ApiFailure, JsonBody};
 use crate::auth;
+use crate::db::now_ms;
+use crate::service::accounts;
 use crate::state::AppState;
-use crate::store::{StoreError, WriteCmd, now_ms};
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, StatusCode};
 use kontor_protocol::api::{ApiErrorCode, LoginRequest, RegisterRequest, SessionResponse};
 use kontor_protocol::limits::{MAX_DISPLAY_NAME_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use kontor_protocol::{Handle, SessionToken, User};
-
-fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiFailure> {
-    payload.map(|Json(v)| v).map_err(|e| {
-        ApiFailure::bad(
-            ApiErrorCode::BadRequest,
-            format!("The request body is not valid: {}", e.body_text()),
-        )
-    })
-}
 
 fn check_password(password: &str) -> Result<(), ApiFailure> {
     let n = password.chars().count();
@@ -70,13 +61,8 @@ async fn open_session(state: &AppState, user: User) -> Result<SessionResponse, A
     let expires_at = now_ms() + auth::SESSION_LIFETIME_MS;
     let user_id = user.id;
     state
-        .store
-        .write(|reply| WriteCmd::CreateSession {
-            user: user_id,
-            token_hash,
-            expires_at,
-            reply,
-        })
+        .db
+        .transact(move |tx| accounts::open_session(tx, user_id, token_hash, expires_at))
         .await?;
     Ok(SessionResponse { token, user })
 }
@@ -84,9 +70,8 @@ async fn open_session(state: &AppState, user: User) -> Result<SessionResponse, A
 /// `POST /api/register`: creates the account and logs it in.
 pub async fn register(
     State(state): State<AppState>,
-    payload: Result<Json<RegisterRequest>, JsonRejection>,
+    JsonBody(req): JsonBody<RegisterRequest>,
 ) -> Result<(StatusCode, Json<SessionResponse>), ApiFailure> {
-    let req = body(payload)?;
     let handle = Handle::parse(&req.handle)
         .map_err(|e| ApiFailure::bad(ApiErrorCode::InvalidHandle, capitalise(&e.to_string())))?;
     let display_name = check_display_name(&req.display_name)?;
@@ -96,13 +81,8 @@ pub async fn register(
         .await?
         .map_err(ApiFailure::internal)?;
     let user = state
-        .store
-        .write(|reply| WriteCmd::CreateUser {
-            handle,
-            display_name,
-            password_hash,
-            reply,
-        })
+        .db
+        .transact(move |tx| accounts::register(tx, handle, display_name, &password_hash))
         .await?;
     Ok((StatusCode::CREATED, Json(open_session(&state, user).await?)))
 }
@@ -110,9 +90,8 @@ pub async fn register(
 /// `POST /api/login`
 pub async fn login(
     State(state): State<AppState>,
-    payload: Result<Json<LoginRequest>, JsonRejection>,
+    JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Json<SessionResponse>, ApiFailure> {
-    let req = body(payload)?;
     let wrong = || {
         ApiFailure::new(
             StatusCode::UNAUTHORIZED,
@@ -126,8 +105,8 @@ pub async fn login(
     let record = match Handle::parse(&req.handle) {
         Ok(handle) => {
             state
-                .store
-                .read(move |c| crate::store::reads::login_record(c, &handle))
+                .db
+                .read(move |d| accounts::login_record(d, &handle))
                 .await?
         }
         Err(_) => None,
@@ -164,10 +143,10 @@ pub async fn logout(
         })?;
     let token_hash = auth::token_hash(&token);
     let revoked = state
-        .store
-        .write(|reply| WriteCmd::RevokeSession { token_hash, reply })
+        .db
+        .transact(move |tx| accounts::revoke_session(tx, token_hash))
         .await
-        .map_err(|e: StoreError| ApiFailure::from(e))?;
+        .map_err(ApiFailure::from)?;
     if let Some(session) = revoked {
         state.hub.close_session(session, "logged out");
     }

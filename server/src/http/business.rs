@@ -1,16 +1,15 @@
 //! `/api/businesses/…`, `/api/invites/…` and `/api/me/businesses`: profiles, logos, QR codes,
 //! settings, team, invites, labels, quick replies and statistics. Docs: `docs/business-api.md`.
 
-use super::ApiFailure;
 use super::current_user::CurrentUser;
+use super::{ApiFailure, JsonBody};
 use crate::auth;
 use crate::business::{logo, validate};
+use crate::service::business::{self as store, Need};
+use crate::service::inbox;
 use crate::state::AppState;
-use crate::store::business::{self as store, Need};
-use crate::store::inbox;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -22,15 +21,6 @@ use kontor_protocol::business::{
 };
 use kontor_protocol::{BusinessId, Handle, LabelId, QuickReplyId, SessionToken, UserId};
 use serde::Deserialize;
-
-fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiFailure> {
-    payload.map(|Json(v)| v).map_err(|e| {
-        ApiFailure::bad(
-            ApiErrorCode::BadRequest,
-            format!("The request body is not valid: {}", e.body_text()),
-        )
-    })
-}
 
 fn field(e: validate::FieldError) -> ApiFailure {
     ApiFailure::bad(ApiErrorCode::InvalidField, e.0)
@@ -55,8 +45,8 @@ async fn require(
 ) -> Result<(BusinessId, kontor_protocol::business::Role), ApiFailure> {
     let handle = handle(raw)?;
     Ok(state
-        .store
-        .read(move |c| store::require(c, &handle, user, need))
+        .db
+        .read(move |d| store::require(d, &handle, user, need))
         .await?)
 }
 
@@ -64,9 +54,8 @@ async fn require(
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    payload: Result<Json<CreateBusiness>, JsonRejection>,
+    JsonBody(req): JsonBody<CreateBusiness>,
 ) -> Result<(StatusCode, Json<BusinessProfile>), ApiFailure> {
-    let req = body(payload)?;
     let handle = Handle::parse(&req.handle).map_err(|e| {
         ApiFailure::bad(
             ApiErrorCode::InvalidHandle,
@@ -75,7 +64,7 @@ pub async fn create(
     })?;
     let fields = validate::profile(&req.profile).map_err(field)?;
     let profile = state
-        .store
+        .db
         .transact(move |tx| store::create(tx, user.id, &handle, &fields))
         .await?;
     Ok((StatusCode::CREATED, Json(profile)))
@@ -87,10 +76,7 @@ pub async fn profile(
     Path(raw): Path<String>,
 ) -> Result<Json<BusinessProfile>, ApiFailure> {
     let handle = handle(&raw)?;
-    let found = state
-        .store
-        .read(move |c| store::profile_by_handle(c, &handle))
-        .await?;
+    let found = state.db.read(move |d| store::profile(d, &handle)).await?;
     found.map(Json).ok_or_else(|| {
         ApiFailure::new(
             StatusCode::NOT_FOUND,
@@ -105,13 +91,14 @@ pub async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
-    payload: Result<Json<ProfileFields>, JsonRejection>,
+    JsonBody(req): JsonBody<ProfileFields>,
 ) -> Result<Json<BusinessProfile>, ApiFailure> {
-    let fields = validate::profile(&body(payload)?).map_err(field)?;
+    let fields = validate::profile(&req).map_err(field)?;
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
+    let hub = state.hub.clone();
     let profile = state
-        .store
-        .transact(move |tx| store::update_profile(tx, business, &fields))
+        .db
+        .transact(move |tx| store::update_profile(tx, &hub, business, &fields))
         .await?;
     Ok(Json(profile))
 }
@@ -136,9 +123,10 @@ pub async fn upload_logo(
         .await
         .map_err(ApiFailure::internal)?
         .map_err(|e| ApiFailure::bad(ApiErrorCode::InvalidImage, e.to_string()))?;
+    let hub = state.hub.clone();
     let profile = state
-        .store
-        .transact(move |tx| store::set_logo(tx, business, png))
+        .db
+        .transact(move |tx| store::set_logo(tx, &hub, business, &png))
         .await?;
     Ok(Json(profile))
 }
@@ -149,7 +137,7 @@ pub async fn get_logo(
     Path(raw): Path<String>,
 ) -> Result<Response, ApiFailure> {
     let handle = handle(&raw)?;
-    let png = state.store.read(move |c| store::logo(c, &handle)).await?;
+    let png = state.db.read(move |d| store::logo(d, &handle)).await?;
     let png = png.ok_or_else(|| {
         ApiFailure::new(
             StatusCode::NOT_FOUND,
@@ -189,8 +177,8 @@ pub async fn qr(
     let handle = handle(&raw)?;
     let lookup = handle.clone();
     let exists = state
-        .store
-        .read(move |c| store::profile_by_handle(c, &lookup))
+        .db
+        .read(move |d| store::profile(d, &lookup))
         .await?
         .is_some();
     if !exists {
@@ -228,10 +216,7 @@ pub async fn get_settings(
 ) -> Result<Json<BusinessSettings>, ApiFailure> {
     let (business, _) = require(&state, &raw, user.id, Need::Team).await?;
     Ok(Json(
-        state
-            .store
-            .read(move |c| store::settings(c, business))
-            .await?,
+        state.db.read(move |d| store::settings(d, business)).await?,
     ))
 }
 
@@ -240,13 +225,13 @@ pub async fn put_settings(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
-    payload: Result<Json<BusinessSettings>, JsonRejection>,
+    JsonBody(req): JsonBody<BusinessSettings>,
 ) -> Result<Json<BusinessSettings>, ApiFailure> {
-    let settings = validate::settings(&body(payload)?).map_err(field)?;
+    let settings = validate::settings(&req).map_err(field)?;
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
     Ok(Json(
         state
-            .store
+            .db
             .transact(move |tx| store::save_settings(tx, business, &settings))
             .await?,
     ))
@@ -260,7 +245,7 @@ pub async fn team(
 ) -> Result<Json<Vec<TeamMember>>, ApiFailure> {
     let (business, _) = require(&state, &raw, user.id, Need::Team).await?;
     Ok(Json(
-        state.store.read(move |c| store::team(c, business)).await?,
+        state.db.read(move |d| store::team(d, business)).await?,
     ))
 }
 
@@ -269,14 +254,13 @@ pub async fn invite(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
-    payload: Result<Json<CreateInvite>, JsonRejection>,
+    JsonBody(req): JsonBody<CreateInvite>,
 ) -> Result<Json<Invite>, ApiFailure> {
-    let req = body(payload)?;
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
     let (token, token_hash) = auth::new_token();
     Ok(Json(
         state
-            .store
+            .db
             .transact(move |tx| {
                 store::create_invite(tx, business, user.id, req.role, token.0, token_hash)
             })
@@ -293,8 +277,8 @@ pub async fn invite_preview(
     let hash = auth::token_hash(&SessionToken(token));
     Ok(Json(
         state
-            .store
-            .read(move |c| store::invite_preview(c, &hash))
+            .db
+            .read(move |d| store::invite_preview(d, &hash))
             .await?,
     ))
 }
@@ -308,7 +292,7 @@ pub async fn accept_invite(
     let hash = auth::token_hash(&SessionToken(token));
     Ok(Json(
         state
-            .store
+            .db
             .transact(move |tx| store::accept_invite(tx, hash, user.id))
             .await?,
     ))
@@ -321,9 +305,10 @@ pub async fn remove_member(
     Path((raw, member)): Path<(String, UserId)>,
 ) -> Result<StatusCode, ApiFailure> {
     let (business, role) = require(&state, &raw, user.id, Need::Manager).await?;
+    let hub = state.hub.clone();
     state
-        .store
-        .transact(move |tx| store::remove_member(tx, business, role, member))
+        .db
+        .transact(move |tx| store::remove_member(tx, &hub, business, role, member))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -336,10 +321,7 @@ pub async fn labels(
 ) -> Result<Json<Vec<Label>>, ApiFailure> {
     let (business, _) = require(&state, &raw, user.id, Need::Team).await?;
     Ok(Json(
-        state
-            .store
-            .read(move |c| store::labels(c, business))
-            .await?,
+        state.db.read(move |d| store::labels(d, business)).await?,
     ))
 }
 
@@ -348,12 +330,12 @@ pub async fn add_label(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
-    payload: Result<Json<NewLabel>, JsonRejection>,
+    JsonBody(req): JsonBody<NewLabel>,
 ) -> Result<(StatusCode, Json<Label>), ApiFailure> {
-    let label = validate::label(&body(payload)?).map_err(field)?;
+    let label = validate::label(&req).map_err(field)?;
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
     let label = state
-        .store
+        .db
         .transact(move |tx| store::add_label(tx, business, &label))
         .await?;
     Ok((StatusCode::CREATED, Json(label)))
@@ -367,7 +349,7 @@ pub async fn delete_label(
 ) -> Result<StatusCode, ApiFailure> {
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
     state
-        .store
+        .db
         .transact(move |tx| store::delete_label(tx, business, id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -382,8 +364,8 @@ pub async fn quick_replies(
     let (business, _) = require(&state, &raw, user.id, Need::Team).await?;
     Ok(Json(
         state
-            .store
-            .read(move |c| store::quick_replies(c, business))
+            .db
+            .read(move |d| store::quick_replies(d, business))
             .await?,
     ))
 }
@@ -393,12 +375,12 @@ pub async fn add_quick_reply(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
-    payload: Result<Json<NewQuickReply>, JsonRejection>,
+    JsonBody(req): JsonBody<NewQuickReply>,
 ) -> Result<(StatusCode, Json<QuickReply>), ApiFailure> {
-    let reply = validate::quick_reply(&body(payload)?).map_err(field)?;
+    let reply = validate::quick_reply(&req).map_err(field)?;
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
     let reply = state
-        .store
+        .db
         .transact(move |tx| store::add_quick_reply(tx, business, &reply))
         .await?;
     Ok((StatusCode::CREATED, Json(reply)))
@@ -412,7 +394,7 @@ pub async fn delete_quick_reply(
 ) -> Result<StatusCode, ApiFailure> {
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
     state
-        .store
+        .db
         .transact(move |tx| store::delete_quick_reply(tx, business, id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -436,8 +418,8 @@ pub async fn stats(
     let days = q.days.unwrap_or(14).clamp(1, 90);
     Ok(Json(
         state
-            .store
-            .read(move |c| inbox::stats(c, business, days))
+            .db
+            .read(move |d| inbox::stats(d, business, days))
             .await?,
     ))
 }
@@ -449,8 +431,8 @@ pub async fn mine(
 ) -> Result<Json<Vec<Membership>>, ApiFailure> {
     Ok(Json(
         state
-            .store
-            .read(move |c| store::memberships(c, user.id))
+            .db
+            .read(move |d| store::memberships(d, user.id))
             .await?,
     ))
 }

@@ -2,8 +2,8 @@
 
 use super::ApiFailure;
 use crate::auth;
+use crate::service::accounts;
 use crate::state::AppState;
-use crate::store::{now_ms, reads};
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -34,11 +34,11 @@ impl FromRequestParts<AppState> for CurrentUser {
             .ok_or_else(|| unauthorized("Please log in first."))?;
         let hash = auth::token_hash(&token);
         let session = state
-            .store
-            .read(move |c| reads::auth_session(c, &hash))
+            .db
+            .read(move |d| accounts::live_session(d, &hash))
             .await?;
         match session {
-            Some(s) if !s.revoked && s.expires_at > now_ms() => Ok(CurrentUser(s.user)),
+            Some(s) => Ok(CurrentUser(s.user)),
             _ => Err(unauthorized("Your session has ended. Please log in again.")),
         }
     }

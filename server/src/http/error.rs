@@ -1,6 +1,7 @@
 //! Errors of the `/api` routes, always answered as an [`ApiError`] JSON body.
 
-use crate::store::StoreError;
+use crate::db::DbError;
+use crate::service::ServiceError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -40,32 +41,47 @@ impl ApiFailure {
     }
 }
 
-impl From<StoreError> for ApiFailure {
-    fn from(e: StoreError) -> Self {
+impl From<DbError> for ApiFailure {
+    fn from(e: DbError) -> Self {
+        ServiceError::from(e).into()
+    }
+}
+
+/// The one place where a service's refusal becomes an HTTP status.
+impl From<ServiceError> for ApiFailure {
+    fn from(e: ServiceError) -> Self {
         match e {
-            StoreError::HandleTaken => Self::new(
+            ServiceError::HandleTaken => Self::new(
                 StatusCode::CONFLICT,
                 ApiErrorCode::HandleTaken,
                 "That handle is taken. Please choose another.",
             ),
-            StoreError::WriterGone => Self::new(
+            ServiceError::Storage(DbError::WriterGone) => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ApiErrorCode::Internal,
                 "The server is restarting. Please try again.",
             ),
-            StoreError::NotFound | StoreError::UnknownHandle => {
+            ServiceError::NotFound | ServiceError::UnknownHandle => {
                 Self::new(StatusCode::NOT_FOUND, ApiErrorCode::NotFound, "Not found.")
             }
-            StoreError::Forbidden(why) => {
+            ServiceError::Forbidden(why) => {
                 Self::new(StatusCode::FORBIDDEN, ApiErrorCode::Forbidden, why)
             }
-            StoreError::Gone => Self::new(
+            ServiceError::Gone => Self::new(
                 StatusCode::GONE,
                 ApiErrorCode::Gone,
                 "This invite link was used already or has expired. Ask for a new one.",
             ),
-            StoreError::Invalid(why) => Self::bad(ApiErrorCode::InvalidField, why),
-            StoreError::Refused(why) => Self::bad(ApiErrorCode::InvalidField, why),
+            ServiceError::Invalid(why) => Self::bad(ApiErrorCode::InvalidField, why),
+            ServiceError::Refused(why) => Self::bad(ApiErrorCode::InvalidField, why),
+            ServiceError::TooLarge(why) => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, ApiErrorCode::TooLarge, why)
+            }
+            ServiceError::Conflict => Self::new(
+                StatusCode::CONFLICT,
+                ApiErrorCode::Conflict,
+                "That id was already used for something else.",
+            ),
             other => Self::internal(other),
         }
     }

@@ -1,17 +1,18 @@
 //! `/api/uploads/…` and `/api/attachments/…`: resumable uploads, checked and stored as
 //! attachments, and downloads for the members of the conversation. Docs: `docs/media-api.md`.
 
-use super::ApiFailure;
 use super::current_user::CurrentUser;
+use super::{ApiFailure, JsonBody};
+use crate::db::{Files, UploadRow, now_ms};
 use crate::media::image::{self as photo, PhotoError};
 use crate::media::storage::BlobHash;
 use crate::media::uploads::{self, NameError};
+use crate::service::ServiceError;
+use crate::service::media as rules;
 use crate::state::AppState;
-use crate::store::media::{self as db, Files, UploadRow};
-use crate::store::{StoreError, now_ms};
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -72,21 +73,15 @@ fn upload_id(raw: &str) -> Result<UploadId, ApiFailure> {
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    payload: Result<Json<NewUpload>, JsonRejection>,
+    JsonBody(req): JsonBody<NewUpload>,
 ) -> Result<(StatusCode, Json<UploadState>), ApiFailure> {
-    let Json(req) = payload.map_err(|e| {
-        ApiFailure::bad(
-            ApiErrorCode::BadRequest,
-            format!("The request body is not valid: {}", e.body_text()),
-        )
-    })?;
     let row = validate(req, user.id)?;
     let created = state
-        .store
-        .transact(move |tx| db::create_upload(tx, &row))
+        .db
+        .transact(move |tx| rules::create_upload(tx, &row))
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => not_found("No such conversation."),
+            ServiceError::NotFound => not_found("No such conversation."),
             other => other.into(),
         })?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -113,7 +108,7 @@ fn validate(req: NewUpload, user: UserId) -> Result<UploadRow, ApiFailure> {
     let mime = uploads::clean_mime(&req.mime);
     let (mime, duration_ms) = match req.kind {
         AttachmentKind::Photo => match mime {
-            Some(m) if photo::is_photo_mime(&m) => (m, None),
+            Some(m) if kontor_protocol::media::is_photo_mime(&m) => (m, None),
             _ => {
                 return Err(invalid_image(
                     "A photo must be a JPEG, PNG, WebP or GIF image. Send other files as a document.",
@@ -170,8 +165,8 @@ fn is_audio_container(mime: &str) -> bool {
 /// The caller's upload, or 404.
 async fn own_upload(state: &AppState, id: UploadId, user: UserId) -> Result<UploadRow, ApiFailure> {
     state
-        .store
-        .read(move |c| db::upload(c, id, user))
+        .db
+        .read(move |d| Ok::<_, ServiceError>(d.upload(id, user)?))
         .await?
         .ok_or_else(no_upload)
 }
@@ -186,11 +181,8 @@ pub async fn state(
     let id = upload_id(&raw)?;
     let me = user.id;
     let found = state
-        .store
-        .read(move |c| match db::upload(c, id, me)? {
-            Some(upload) => Ok(Some(upload.state())),
-            None => db::finished_upload_state(c, id, me),
-        })
+        .db
+        .read(move |d| rules::upload_state(d, id, me))
         .await?;
     found.map(Json).ok_or_else(no_upload)
 }
@@ -251,10 +243,13 @@ pub async fn put_chunk(
         .await
         .map_err(ApiFailure::internal)?
         .map_err(ApiFailure::internal)?;
-    state
-        .store
-        .transact(move |tx| db::set_received(tx.conn, id, received))
+    let moved = state
+        .db
+        .transact(move |tx| Ok::<_, ServiceError>(tx.set_received(id, received)?))
         .await?;
+    if !moved {
+        return Err(no_upload());
+    }
     Ok(Json(UploadState {
         received,
         ..upload.state()
@@ -277,8 +272,8 @@ pub async fn cancel(
 /// Removes an upload's row and files (best effort: what remains, the cleanup task removes).
 async fn discard(state: &AppState, id: UploadId) {
     if let Err(e) = state
-        .store
-        .transact(move |tx| db::delete_upload(tx.conn, id))
+        .db
+        .transact(move |tx| Ok::<_, ServiceError>(tx.delete_upload(id)?))
         .await
     {
         tracing::warn!("could not delete upload {id}: {e}");
@@ -296,12 +291,7 @@ pub async fn complete(
 ) -> Result<(StatusCode, Json<Attachment>), ApiFailure> {
     let id = upload_id(&raw)?;
     let me = user.id;
-    if state
-        .store
-        .read(move |c| db::upload(c, id, me))
-        .await?
-        .is_none()
-    {
+    if own_upload(&state, id, me).await.is_err() {
         return already_made(&state, id, me).await;
     }
     // Runs to its end even when the client goes away meanwhile: its retry then finds the
@@ -317,7 +307,7 @@ async fn complete_owned(
     me: UserId,
 ) -> Result<(StatusCode, Json<Attachment>), ApiFailure> {
     let _lock = state.media.uploads.lock(id).ok_or_else(busy)?;
-    let Some(upload) = state.store.read(move |c| db::upload(c, id, me)).await? else {
+    let Ok(upload) = own_upload(&state, id, me).await else {
         return already_made(&state, id, me).await;
     };
     if upload.received < upload.size {
@@ -338,8 +328,8 @@ async fn complete_owned(
             upload.received
         );
         state
-            .store
-            .transact(move |tx| db::set_received(tx.conn, id, on_disk))
+            .db
+            .transact(move |tx| Ok::<_, ServiceError>(tx.set_received(id, on_disk)?))
             .await?;
         return Err(conflict(format!(
             "The server has {on_disk} of {} bytes: send the rest from offset {on_disk} first.",
@@ -369,8 +359,8 @@ async fn already_made(
     user: UserId,
 ) -> Result<(StatusCode, Json<Attachment>), ApiFailure> {
     let made = state
-        .store
-        .read(move |c| db::attachment_of_upload(c, id, user))
+        .db
+        .read(move |d| Ok::<_, ServiceError>(d.attachment_of_upload(id, user)?))
         .await?
         .ok_or_else(no_upload)?;
     Ok((StatusCode::CREATED, Json(made)))
@@ -446,11 +436,11 @@ async fn store_upload(state: &AppState, upload: &UploadRow) -> Result<Attachment
     };
     let (row, stored) = (upload.clone(), attachment.clone());
     state
-        .store
-        .transact(move |tx| db::finish_upload(tx, &row, &stored, &files))
+        .db
+        .transact(move |tx| rules::finish_upload(tx, &row, &stored, &files))
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => not_found("No such conversation."),
+            ServiceError::NotFound => not_found("No such conversation."),
             other => other.into(),
         })?;
     Ok(attachment)
@@ -489,8 +479,8 @@ pub async fn download(
     })?;
     let me = user.id;
     let found = state
-        .store
-        .read(move |c| db::attachment_for(c, id, me))
+        .db
+        .read(move |d| rules::attachment_for(d, id, me))
         .await?
         .ok_or_else(no_attachment)?;
     let a = &found.attachment;

@@ -6,9 +6,11 @@ pub mod business;
 pub mod current_user;
 mod error;
 pub mod health;
+mod json_body;
 pub mod media;
 
 pub use error::ApiFailure;
+pub use json_body::JsonBody;
 
 use crate::state::AppState;
 use crate::ws;

@@ -85,13 +85,8 @@ pub fn mime_of(format: ImageFormat) -> Option<&'static str> {
     }
 }
 
-/// Whether photos may be announced with this (cleaned) media type.
-pub fn is_photo_mime(mime: &str) -> bool {
-    matches!(
-        mime,
-        "image/jpeg" | "image/png" | "image/webp" | "image/gif"
-    )
-}
+/// Whether photos may be announced with this (cleaned) media type: the protocol's one list.
+pub use kontor_protocol::media::is_photo_mime;
 
 /// Checks the uploaded file at `input` (announced as `declared`) and writes its renditions.
 pub fn process(input: &Path, declared: &str, out: Outputs<'_>) -> Result<Photo, PhotoError> {

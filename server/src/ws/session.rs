@@ -1,17 +1,18 @@
 //! One authenticated WebSocket session, generic over the socket's sink and stream so tests can
 //! drive it with plain channels.
 
+use crate::db::{AuthSession, Work};
 use crate::hub::{Outbound, encode};
+use crate::service::{Origin, ServiceError, accounts, inbox, messaging};
 use crate::state::AppState;
-use crate::store::reads::Viewer;
-use crate::store::{Origin, StoreError, WriteCmd, inbox, now_ms, reads};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use kontor_protocol::business::Activity;
-use kontor_protocol::limits::{HISTORY_PAGE, MAX_BODY_BYTES, MAX_FRAME_BYTES, SYNC_PAGE};
+use kontor_protocol::close;
+use kontor_protocol::limits::{MAX_FRAME_BYTES, SYNC_PAGE};
 use kontor_protocol::packed::{EncodedMessage, PackedMessages};
+use kontor_protocol::text::check_body;
 use kontor_protocol::{
-    ClientFrame, ConversationId, ErrorCode, Handle, Pos, RequestId, Seq, ServerFrame, User, UserId,
+    ClientFrame, ConversationId, ErrorCode, Handle, Pos, RequestId, Seq, ServerFrame, User,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,13 +30,6 @@ const MAX_STRIKES: u32 = 10;
 const DRAIN_MAX: usize = 512;
 /// Typing notices relayed per conversation at most this often.
 const TYPING_INTERVAL: Duration = Duration::from_millis(1500);
-
-/// Close codes.
-const CLOSE_POLICY: u16 = 1008;
-const CLOSE_AWAY: u16 = 1001;
-const CLOSE_TRY_AGAIN: u16 = 1013;
-/// Application code: the token is not valid; log in again.
-pub const CLOSE_UNAUTHORIZED: u16 = 4001;
 
 /// Runs a connection from its first frame to its end.
 pub async fn run<S, R, E>(state: AppState, mut sink: S, mut stream: R)
@@ -68,7 +62,7 @@ where
         return;
     }
     // Everything committed up to `high` comes from the database; later events from the hub.
-    let high = Pos(session.state.store.committed_pos());
+    let high = Pos(session.state.db.committed_pos());
     if session.catch_up(&auth.user, since, high).await.is_err() {
         return;
     }
@@ -89,7 +83,7 @@ where
                 let Some(out) = out else {
                     // Dropped by the hub: this connection fell too far behind. The client
                     // reconnects and resumes from its cursor.
-                    session.close(CLOSE_TRY_AGAIN, "too far behind, reconnect").await;
+                    session.close(close::TRY_AGAIN, "too far behind, reconnect").await;
                     break;
                 };
                 if session.deliver(out, &mut reg.rx, high).await.is_err() {
@@ -97,7 +91,7 @@ where
                 }
             }
             _ = sleep_until(deadline) => {
-                session.close(CLOSE_AWAY, "idle").await;
+                session.close(close::AWAY, "idle").await;
                 break;
             }
         }
@@ -109,7 +103,7 @@ async fn authenticate<S, R, E>(
     state: &AppState,
     sink: &mut S,
     stream: &mut R,
-) -> Option<(reads::AuthSession, Pos)>
+) -> Option<(AuthSession, Pos)>
 where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, E>> + Unpin,
@@ -127,11 +121,11 @@ where
     };
     let hash = crate::auth::token_hash(&token);
     let found = state
-        .store
-        .read(move |c| reads::auth_session(c, &hash))
+        .db
+        .read(move |d| accounts::live_session(d, &hash))
         .await;
     match found {
-        Ok(Some(s)) if !s.revoked && s.expires_at > now_ms() => Some((s, since)),
+        Ok(Some(s)) => Some((s, since)),
         Ok(_) => {
             refuse(sink, "Your session has ended. Please log in again.").await;
             None
@@ -151,7 +145,7 @@ async fn refuse<S: Sink<Message> + Unpin>(sink: &mut S, message: &'static str) {
     let _ = sink.send(Message::Text(encode(&frame))).await;
     let _ = sink
         .send(Message::Close(Some(CloseFrame {
-            code: CLOSE_UNAUTHORIZED,
+            code: close::UNAUTHORIZED,
             reason: Utf8Bytes::from_static("unauthorized"),
         })))
         .await;
@@ -252,9 +246,9 @@ impl<S: Sink<Message> + Unpin> Session<S> {
     /// Sends what the client missed: changed conversations, then messages in pages, in order.
     async fn catch_up(&mut self, user: &User, since: Pos, high: Pos) -> Result<(), End> {
         let user_id = user.id;
-        let store = self.state.store.clone();
-        let conversations = store
-            .read(move |c| reads::changed_conversations(c, user_id, since))
+        let db = self.state.db.clone();
+        let conversations = db
+            .read(move |d| d.changed_conversations(user_id, since))
             .await
             .map_err(|e| tracing::error!("catch-up failed: {e}"))
             .map_err(|_| End)?;
@@ -269,8 +263,8 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         }
         let mut after = since;
         loop {
-            let page = store
-                .read(move |c| reads::messages_since(c, user_id, after, high, SYNC_PAGE))
+            let page = db
+                .read(move |d| d.messages_since(user_id, after, high, SYNC_PAGE))
                 .await
                 .map_err(|e| tracing::error!("catch-up failed: {e}"))
                 .map_err(|_| End)?;
@@ -323,20 +317,8 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 body,
                 attachment,
             } => {
-                let refusal = if body.len() > MAX_BODY_BYTES {
-                    Some((
-                        ErrorCode::TooLarge,
-                        format!(
-                            "A message has at most {} KiB of text.",
-                            MAX_BODY_BYTES / 1024
-                        ),
-                    ))
-                } else if body.trim().is_empty() && attachment.is_none() {
-                    Some((ErrorCode::Invalid, "A message cannot be empty.".into()))
-                } else {
-                    None
-                };
-                if let Some((code, message)) = refusal {
+                if let Err(refusal) = check_body(&body, attachment.is_some()) {
+                    let (code, message) = ServiceError::from(refusal).wire();
                     return self
                         .send(&ServerFrame::Error {
                             code,
@@ -346,23 +328,22 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                         })
                         .await;
                 }
-                self.submit(WriteCmd::Send {
-                    origin: self.origin,
+                let hub = self.state.hub.clone();
+                self.submit(messaging::send(
+                    hub,
+                    self.origin,
                     id,
                     conversation_id,
                     body,
                     attachment,
-                })
+                ))
                 .await
             }
             ClientFrame::StartChat { request_id, handle } => match Handle::parse(&handle) {
                 Ok(handle) => {
-                    self.submit(WriteCmd::StartChat {
-                        origin: self.origin,
-                        request_id,
-                        handle,
-                    })
-                    .await
+                    let hub = self.state.hub.clone();
+                    self.submit(messaging::start_chat(hub, self.origin, request_id, handle))
+                        .await
                 }
                 Err(e) => {
                     self.send(&ServerFrame::Error {
@@ -379,12 +360,14 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 kind,
                 seq,
             } => {
-                self.submit(WriteCmd::Receipt {
-                    origin: self.origin,
+                let hub = self.state.hub.clone();
+                self.submit(messaging::receipt(
+                    hub,
+                    self.origin,
                     conversation_id,
                     kind,
                     seq,
-                })
+                ))
                 .await
             }
             ClientFrame::Typing { conversation_id } => self.typing(conversation_id).await,
@@ -408,9 +391,9 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 conversation_id,
                 assignee,
             } => {
-                let user = self.origin.user;
+                let (user, hub) = (self.origin.user, self.state.hub.clone());
                 self.team_write(request_id, move |tx| {
-                    inbox::assign(tx, user, conversation_id, assignee)
+                    inbox::assign(tx, &hub, user, conversation_id, assignee)
                 })
                 .await
             }
@@ -420,9 +403,9 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 status,
                 snooze,
             } => {
-                let user = self.origin.user;
+                let (user, hub) = (self.origin.user, self.state.hub.clone());
                 self.team_write(request_id, move |tx| {
-                    inbox::set_status(tx, user, conversation_id, status, snooze)
+                    inbox::set_status(tx, &hub, user, conversation_id, status, snooze)
                 })
                 .await
             }
@@ -431,9 +414,9 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 conversation_id,
                 labels,
             } => {
-                let user = self.origin.user;
+                let (user, hub) = (self.origin.user, self.state.hub.clone());
                 self.team_write(request_id, move |tx| {
-                    inbox::set_labels(tx, user, conversation_id, &labels)
+                    inbox::set_labels(tx, &hub, user, conversation_id, &labels)
                 })
                 .await
             }
@@ -462,17 +445,17 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         self.strikes += 1;
         self.send(&ServerFrame::error(code, message)).await?;
         if self.strikes >= MAX_STRIKES {
-            self.close(CLOSE_POLICY, "too many invalid frames").await;
+            self.close(close::POLICY, "too many invalid frames").await;
             return Err(End);
         }
         Ok(())
     }
 
-    async fn submit(&mut self, cmd: WriteCmd) -> Result<(), End> {
-        match self.state.store.submit(cmd).await {
+    async fn submit(&mut self, work: Work) -> Result<(), End> {
+        match self.state.db.submit(work).await {
             Ok(()) => Ok(()),
             Err(e) => {
-                let (code, message) = e.wire();
+                let (code, message) = ServiceError::from(e).wire();
                 self.send(&ServerFrame::error(code, message)).await
             }
         }
@@ -487,21 +470,10 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         limit: u32,
     ) -> Result<(), End> {
         let user = self.origin.user;
-        let limit = limit.clamp(1, HISTORY_PAGE);
         let found = self
             .state
-            .store
-            .read(move |c| {
-                let audience = reads::audience(c, conversation_id)?;
-                let viewer = if audience.members.contains(&user) {
-                    Viewer::Member
-                } else if audience.is_team(user) {
-                    Viewer::Team
-                } else {
-                    return Err(StoreError::NotFound);
-                };
-                reads::history(c, conversation_id, before, limit, viewer)
-            })
+            .db
+            .read(move |d| messaging::history(d, user, conversation_id, before, limit))
             .await;
         let frame = match found {
             Ok(messages) => ServerFrame::History {
@@ -535,8 +507,8 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         // Read each time (at most every 1.5 s per conversation): a removed agent must stop at once.
         let audience = match self
             .state
-            .store
-            .read(move |c| reads::audience(c, conversation_id))
+            .db
+            .read(move |d| d.conversation_audience(conversation_id))
             .await
         {
             Ok(a) => a,
@@ -545,37 +517,12 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 return Ok(());
             }
         };
-        let me = self.origin.user;
-        let Some(party) = audience.party_of(me) else {
-            let (code, message) = StoreError::NotFound.wire();
-            return self.send(&ServerFrame::error(code, message)).await;
-        };
-        let frame = ServerFrame::Typing {
-            conversation_id,
-            user_id: party,
-        };
-        let mut others: Vec<UserId> = audience
-            .member_people()
-            .into_iter()
-            .filter(|u| *u != me)
-            .collect();
-        if audience.is_team(me) {
-            // The customer sees the business typing; teammates see who.
-            let team_frame = ServerFrame::Activity {
-                conversation_id,
-                user: self.me.clone(),
-                activity: Activity::Typing,
-            };
-            let team: Vec<UserId> = audience.team.iter().copied().filter(|u| *u != me).collect();
-            self.state
-                .hub
-                .publish(&team, Outbound::Frame(encode(&team_frame)), None);
-        } else {
-            others.extend(audience.team.iter().copied());
+        match messaging::typing(&self.state.hub, &audience, &self.me, conversation_id) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let (code, message) = e.wire();
+                self.send(&ServerFrame::error(code, message)).await
+            }
         }
-        self.state
-            .hub
-            .publish(&others, Outbound::Frame(encode(&frame)), None);
-        Ok(())
     }
 }

@@ -1,0 +1,215 @@
+//! Rows the storage traits hand back that are not wire types.
+
+use crate::media::storage::BlobHash;
+use kontor_protocol::business::{InboxStatus, Role};
+use kontor_protocol::media::{Attachment, AttachmentKind, UploadState};
+use kontor_protocol::{BusinessId, ConversationId, Seq, UploadId, User, UserId};
+use uuid::Uuid;
+
+/// A session found by its token hash.
+#[derive(Debug, Clone)]
+pub struct AuthSession {
+    /// The session's id (used to cut its connections on logout).
+    pub session_id: Uuid,
+    /// Whose session.
+    pub user: User,
+    /// Expiry, ms since epoch.
+    pub expires_at: i64,
+    /// Whether it was revoked.
+    pub revoked: bool,
+}
+
+/// What login needs to check a password.
+#[derive(Debug, Clone)]
+pub struct LoginRecord {
+    /// The account.
+    pub user: User,
+    /// PHC-format argon2id hash.
+    pub password_hash: String,
+}
+
+/// Who may act in a conversation: its member parties and, for a customer conversation, the
+/// business's team (who act as the business party).
+#[derive(Debug, Clone, Default)]
+pub struct Audience {
+    /// The member parties (two for a direct chat; the customer and the business).
+    pub members: Vec<UserId>,
+    /// The business side, when this is a customer conversation.
+    pub business: Option<BusinessId>,
+    /// The business's team.
+    pub team: Vec<UserId>,
+}
+
+impl Audience {
+    /// The party `user` acts as here, or `None` when they have no access
+    /// ([`kontor_protocol::model::speaking_party`]).
+    pub fn party_of(&self, user: UserId) -> Option<UserId> {
+        kontor_protocol::model::speaking_party(
+            user,
+            self.members.contains(&user),
+            self.business.map(UserId::from),
+            self.team.contains(&user),
+        )
+    }
+
+    /// Whether `user` is on the business's team (not the customer).
+    pub fn is_team(&self, user: UserId) -> bool {
+        !self.members.contains(&user) && self.team.contains(&user)
+    }
+
+    /// People who see the conversation as members (the business party has no connections).
+    pub fn member_people(&self) -> Vec<UserId> {
+        let business = self.business.map(UserId::from);
+        self.members
+            .iter()
+            .copied()
+            .filter(|m| Some(*m) != business)
+            .collect()
+    }
+}
+
+/// Whose eyes a message is read for: the team sees which agent wrote it, a customer only the
+/// first name and only when the business showed it when the message was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// A member of the conversation (a person in a direct chat, or the customer).
+    Member,
+    /// A member of the business's team.
+    Team,
+}
+
+/// A member's receipt marks and the conversation's newest message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Marks {
+    /// Highest seq one of their devices stored.
+    pub delivered: Seq,
+    /// Highest seq they saw.
+    pub read: Seq,
+    /// The conversation's newest seq.
+    pub last: Seq,
+}
+
+/// A customer conversation's inbox row, as the rules for automatic replies need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxRow {
+    /// Open, pending, snoozed or resolved.
+    pub status: InboxStatus,
+    /// When the customer last wrote, ms since epoch.
+    pub last_customer_at: i64,
+    /// The business's local day the away message was last sent on.
+    pub away_day: Option<String>,
+}
+
+/// What happened to a customer conversation, for the customer panel and statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboxEvent {
+    /// Opened (first message, or reopened after being resolved).
+    Opened,
+    /// Resolved.
+    Resolved,
+}
+
+impl InboxEvent {
+    /// How it is stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxEvent::Opened => "opened",
+            InboxEvent::Resolved => "resolved",
+        }
+    }
+
+    /// From its stored form (anything else reads as resolved, as the panel always did).
+    pub fn parse(raw: &str) -> Self {
+        if raw == "opened" {
+            InboxEvent::Opened
+        } else {
+            InboxEvent::Resolved
+        }
+    }
+}
+
+/// A business message as statistics count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageFact {
+    /// When it was sent, ms since epoch.
+    pub at: i64,
+    /// Sent by the business (else by the customer).
+    pub from_business: bool,
+    /// The customer's device stored it.
+    pub delivered: bool,
+    /// The customer saw it.
+    pub read: bool,
+}
+
+/// An invite link's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InviteRow {
+    /// Which business.
+    pub business: BusinessId,
+    /// The role it grants.
+    pub role: Role,
+    /// Expiry, ms since epoch.
+    pub expires_at: i64,
+    /// Whether someone used it.
+    pub used: bool,
+}
+
+/// An upload in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadRow {
+    /// Its id.
+    pub id: UploadId,
+    /// Who uploads (the only one who may see or continue it).
+    pub user: UserId,
+    /// Where the attachment will be sent.
+    pub conversation: ConversationId,
+    /// Cleaned file name.
+    pub name: String,
+    /// Cleaned media type as announced.
+    pub mime: String,
+    /// Photo, document or voice note.
+    pub kind: AttachmentKind,
+    /// Announced size in bytes.
+    pub size: u64,
+    /// Bytes stored so far.
+    pub received: u64,
+    /// Voice notes: their length.
+    pub duration_ms: Option<u32>,
+    /// When it was announced, ms since epoch.
+    pub created_at: i64,
+}
+
+impl UploadRow {
+    /// Where the upload stands, as clients are told.
+    pub fn state(&self) -> UploadState {
+        UploadState {
+            id: self.id,
+            received: self.received,
+            size: self.size,
+        }
+    }
+}
+
+/// The blobs of a stored attachment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Files {
+    /// The original (for photos: re-encoded without metadata).
+    pub original: BlobHash,
+    /// Photos: the preview.
+    pub preview: Option<BlobHash>,
+    /// Photos: the thumbnail.
+    pub thumb: Option<BlobHash>,
+}
+
+/// A stored attachment with where it may be sent and where its files are.
+#[derive(Debug, Clone)]
+pub struct StoredAttachment {
+    /// As messages carry it.
+    pub attachment: Attachment,
+    /// The conversation it was uploaded to.
+    pub conversation: ConversationId,
+    /// Who uploaded it.
+    pub uploader: UserId,
+    /// Its blobs.
+    pub files: Files,
+}

@@ -1,0 +1,122 @@
+//! The SQLite backend: a pool of readers and one writer thread that group-commits.
+
+mod accounts;
+mod business;
+mod conversations;
+mod engine;
+mod inbox;
+mod messages;
+mod rows;
+mod schema;
+mod uploads;
+
+use super::tx::TxState;
+use super::{Data, DbError, DbResult, Tx, Work};
+use kontor_protocol::Pos;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::{mpsc, oneshot};
+
+/// Reader connections in the pool.
+const READERS: u32 = 8;
+/// Units of work queued for the writer before senders wait (when the disk cannot keep up).
+const WRITE_QUEUE: usize = 16 * 1024;
+
+/// A SQLite connection seen through the storage traits.
+pub(crate) struct Sql<'c>(pub(crate) &'c Connection);
+
+/// Handle to the database, cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<SqliteConnectionManager>,
+    writes: mpsc::Sender<Work>,
+    committed_pos: Arc<AtomicU64>,
+}
+
+impl Db {
+    /// Opens (creating and migrating) the database file and starts the writer thread.
+    pub fn open(path: &Path) -> DbResult<Self> {
+        let mut conn = Connection::open(path)?;
+        schema::configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        let committed = schema::max_pos(&conn)?;
+        let committed_pos = Arc::new(AtomicU64::new(committed));
+
+        let manager = SqliteConnectionManager::file(path).with_init(|c| schema::configure(c));
+        let pool = r2d2::Pool::builder().max_size(READERS).build(manager)?;
+
+        let (writes, rx) = mpsc::channel(WRITE_QUEUE);
+        let state = TxState::after(Pos(committed));
+        engine::spawn(conn, rx, committed_pos.clone(), state)?;
+        Ok(Self {
+            pool,
+            writes,
+            committed_pos,
+        })
+    }
+
+    /// Highest event position whose commit has finished (and whose effects ran).
+    pub fn committed_pos(&self) -> u64 {
+        self.committed_pos.load(Ordering::Acquire)
+    }
+
+    /// Queues a unit of work for the next group commit without waiting for it; its
+    /// [`super::Finish`] answers.
+    pub async fn submit(&self, work: Work) -> DbResult<()> {
+        self.writes
+            .send(work)
+            .await
+            .map_err(|_| DbError::WriterGone)
+    }
+
+    /// Runs `work` inside the next group commit and answers its result once committed. Effects
+    /// it registers with [`Tx::after_commit`] run only if the commit succeeds; an error rolls
+    /// back its writes (and only its own).
+    pub async fn transact<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, E> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let work: Work = Box::new(move |tx: &mut Tx<'_>| {
+            let result = work(tx);
+            let keep = result.is_ok();
+            let effects = tx.take_effects();
+            let finish: super::Finish = Box::new(move |committed| {
+                let result = match result {
+                    Ok(_) if !committed => Err(DbError::WriterGone.into()),
+                    other => other,
+                };
+                if result.is_ok() {
+                    for effect in effects {
+                        effect();
+                    }
+                }
+                let _ = reply.send(result);
+            });
+            (keep, finish)
+        });
+        self.submit(work).await?;
+        rx.await.map_err(|_| DbError::WriterGone)?
+    }
+
+    /// Runs a read on a pooled connection off the async threads.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&dyn Data) -> Result<T, E> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool.get().map_err(DbError::from)?;
+            f(&Sql(&conn))
+        })
+        .await
+        .map_err(|_| DbError::TaskFailed)?
+    }
+}

@@ -1,0 +1,83 @@
+//! The one refusal enum of the services, and its mapping to the WebSocket's [`ErrorCode`]
+//! (the mapping to HTTP is in `http/error.rs`).
+
+use crate::db::DbError;
+use kontor_protocol::ErrorCode;
+
+/// Why a service did not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Storage failed (the details stay in the server log).
+    #[error(transparent)]
+    Storage(#[from] DbError),
+    /// A unique handle is already in use.
+    #[error("that handle is taken")]
+    HandleTaken,
+    /// The caller has no access, or the thing does not exist (not told apart, on purpose).
+    #[error("not found")]
+    NotFound,
+    /// No user has this handle.
+    #[error("no user has that handle")]
+    UnknownHandle,
+    /// The request breaks a rule; the sentence says which.
+    #[error("{0}")]
+    Invalid(&'static str),
+    /// Too large; the sentence says the limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// An id was reused for something else.
+    #[error("that id was already used for something else")]
+    Conflict,
+    /// The caller's role does not allow this.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// A refusal whose reason names things (only for the operator or the caller's own data).
+    #[error("{0}")]
+    Refused(String),
+    /// An invite that was used already or has expired.
+    #[error("that invite link was used already or has expired")]
+    Gone,
+}
+
+/// Results of services.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl ServiceError {
+    /// The error code and sentence a WebSocket client is told. Internal details stay in the log.
+    pub fn wire(&self) -> (ErrorCode, String) {
+        match self {
+            ServiceError::NotFound => (ErrorCode::NotFound, "No such conversation.".into()),
+            ServiceError::UnknownHandle => {
+                (ErrorCode::UnknownHandle, "Nobody has that handle.".into())
+            }
+            ServiceError::Invalid(why) => (ErrorCode::Invalid, (*why).into()),
+            ServiceError::TooLarge(why) => (ErrorCode::TooLarge, why.clone()),
+            ServiceError::Forbidden(why) => (ErrorCode::Forbidden, (*why).into()),
+            ServiceError::Refused(why) => (ErrorCode::Invalid, why.clone()),
+            ServiceError::Gone => (ErrorCode::NotFound, self.to_string()),
+            ServiceError::HandleTaken => (ErrorCode::Invalid, self.to_string()),
+            ServiceError::Conflict => (ErrorCode::Conflict, self.to_string()),
+            ServiceError::Storage(DbError::WriterGone) => (
+                ErrorCode::Unavailable,
+                "The server could not store this now; it will be retried.".into(),
+            ),
+            ServiceError::Storage(e) => {
+                tracing::error!("storage error: {e}");
+                (
+                    ErrorCode::Internal,
+                    "The server could not store this; nothing was saved.".into(),
+                )
+            }
+        }
+    }
+}
+
+impl From<kontor_protocol::text::BodyError> for ServiceError {
+    fn from(e: kontor_protocol::text::BodyError) -> Self {
+        use kontor_protocol::text::BodyError;
+        match e {
+            BodyError::Empty => ServiceError::Invalid("A message cannot be empty."),
+            BodyError::TooLong => ServiceError::TooLarge(e.to_string()),
+        }
+    }
+}
