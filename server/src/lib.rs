@@ -16,13 +16,14 @@ pub mod http;
 pub mod hub;
 pub mod media;
 pub mod service;
+pub mod shell;
 pub mod state;
 pub mod ws;
 
 use config::Config;
 use db::Db;
-use http::app_shell::AppShell;
 use hub::Hub;
+use shell::AppShell;
 use state::AppState;
 use std::io::Write;
 use std::sync::Arc;

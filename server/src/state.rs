@@ -2,9 +2,9 @@
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::http::app_shell::AppShell;
 use crate::hub::Hub;
 use crate::media::Media;
+use crate::shell::AppShell;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 

@@ -54,13 +54,44 @@ struct Stored {
     item: Option<InboxItem>,
 }
 
+/// Tells the session its command was lost when the writer drops the work unrun (the
+/// transaction could not even start): the client retries instead of waiting for an ack.
+struct Unanswered {
+    hub: Arc<Hub>,
+    answer: Answer,
+    armed: bool,
+}
+
+impl Unanswered {
+    /// The work runs: its finish answers from now on.
+    fn disarm(mut self) -> Arc<Hub> {
+        self.armed = false;
+        self.hub.clone()
+    }
+}
+
+impl Drop for Unanswered {
+    fn drop(&mut self) {
+        if self.armed {
+            let lost = Err(ServiceError::Storage(crate::db::DbError::WriterGone));
+            publish(self.hub.clone(), self.answer, lost)(false);
+        }
+    }
+}
+
 /// A unit of work that answers the session instead of a waiting caller.
 fn session_work(
     hub: Arc<Hub>,
     answer: Answer,
     apply: impl FnOnce(&mut Tx<'_>) -> ServiceResult<Effect> + Send + 'static,
 ) -> Work {
+    let guard = Unanswered {
+        hub,
+        answer,
+        armed: true,
+    };
     Box::new(move |tx: &mut Tx<'_>| {
+        let hub = guard.disarm();
         let result = apply(tx);
         (result.is_ok(), publish(hub, answer, result))
     })
