@@ -3,6 +3,9 @@
 //! A business is a party in conversations like a person (it owns a handle in the same namespace),
 //! but its side of every conversation is worked by a team of agents. Profiles and settings travel
 //! over HTTP (`/api/businesses/…`); the inbox is live over the WebSocket (see [`crate::frames`]).
+//!
+//! Over 500 lines on purpose: the business wire types documented field by field, and the
+//! look-alike rule with its tests.
 
 use crate::{
     BusinessId, ConversationId, Handle, LabelId, NoteId, QuickReplyId, Seq, Timestamp, User, UserId,

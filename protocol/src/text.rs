@@ -66,7 +66,10 @@ mod tests {
     fn previews_are_one_line_and_cut_by_characters() {
         assert_eq!(preview_of("  a\n\tb  c "), "a b c");
         assert_eq!(preview_of(&"é".repeat(200)).chars().count(), PREVIEW_CHARS);
-        assert_eq!(preview_of(&"word ".repeat(1000)).chars().count(), PREVIEW_CHARS);
+        assert_eq!(
+            preview_of(&"word ".repeat(1000)).chars().count(),
+            PREVIEW_CHARS
+        );
     }
 
     #[test]

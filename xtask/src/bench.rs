@@ -1,5 +1,7 @@
 //! `cargo xtask bench`: runs the benchmarks against a release server on loopback, with the load
 //! generator (`kontor-bench`) as a separate process, and writes BENCHMARKS.md.
+//!
+//! Over 500 lines: BENCHMARKS.md's notes are written here beside the figures they explain.
 
 use crate::tools::{Result, exec, root, step};
 use std::io::{BufRead, BufReader};

@@ -1,5 +1,9 @@
 //! `/api/uploads/…` and `/api/attachments/…`: resumable uploads, checked and stored as
 //! attachments, and downloads for the members of the conversation. Docs: `docs/media-api.md`.
+//!
+//! Over 500 lines: the upload pipeline (chunks, completion, photo renditions into the blob
+//! store) is still orchestrated here; it is to move into `service/media.rs` (open work of the
+//! architecture issue).
 
 use super::current_user::CurrentUser;
 use super::{ApiFailure, JsonBody};

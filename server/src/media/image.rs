@@ -3,6 +3,8 @@
 //! re-encoded so EXIF and other metadata (location, camera serial) are dropped.
 //!
 //! Everything here is blocking CPU and file work: call it from `spawn_blocking`.
+//!
+//! Over 500 lines: about a third are its tests (hostile files of every format).
 
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;

@@ -3,6 +3,10 @@
 //! The session's writes do not wait for their commit: each is a unit of work whose finish
 //! answers the sending connection (an ack or an error) and publishes to everyone else, in commit
 //! order.
+//!
+//! Over 500 lines on purpose: a message's whole path through the rules (access, resend check,
+//! attachment, agent signature, automatic replies) and the fan-out of each outcome read best
+//! together.
 
 use super::{Origin, ServiceError, ServiceResult, inbox, media};
 use crate::db::{Audience, Data, Finish, Tx, Viewer, Work, now_ms};

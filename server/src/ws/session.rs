@@ -1,5 +1,8 @@
 //! One authenticated WebSocket session, generic over the socket's sink and stream so tests can
 //! drive it with plain channels.
+//!
+//! Over 500 lines on purpose: the loop, the catch-up, the packing of queued messages and the
+//! frame dispatch share one connection's state; team frames are in `team.rs`.
 
 use crate::db::{AuthSession, Work};
 use crate::hub::{Outbound, encode};
