@@ -77,6 +77,17 @@ impl From<ServiceError> for ApiFailure {
             ServiceError::TooLarge(why) => {
                 Self::new(StatusCode::PAYLOAD_TOO_LARGE, ApiErrorCode::TooLarge, why)
             }
+            ServiceError::Missing(why) => {
+                Self::new(StatusCode::NOT_FOUND, ApiErrorCode::NotFound, why)
+            }
+            ServiceError::OutOfStep(why) => {
+                Self::new(StatusCode::CONFLICT, ApiErrorCode::Conflict, why)
+            }
+            ServiceError::InvalidImage(why) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ApiErrorCode::InvalidImage,
+                why,
+            ),
             ServiceError::Conflict => Self::new(
                 StatusCode::CONFLICT,
                 ApiErrorCode::Conflict,

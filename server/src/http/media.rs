@@ -1,17 +1,10 @@
-//! `/api/uploads/…` and `/api/attachments/…`: resumable uploads, checked and stored as
-//! attachments, and downloads for the members of the conversation. Docs: `docs/media-api.md`.
-//!
-//! Over 500 lines: the upload pipeline (chunks, completion, photo renditions into the blob
-//! store) is still orchestrated here; it is to move into `service/media.rs` (open work of the
-//! architecture issue).
+//! `/api/uploads/…` and `/api/attachments/…`: resumable uploads and downloads. Decodes the
+//! request, calls [`crate::service::media`] (the rules and the upload pipeline), and answers;
+//! downloads are streamed here with their caching and safety headers.
+//! Docs: `docs/media-api.md`.
 
 use super::current_user::CurrentUser;
 use super::{ApiFailure, JsonBody};
-use crate::db::{Files, UploadRow, now_ms};
-use crate::media::image::{self as photo, PhotoError};
-use crate::media::storage::BlobHash;
-use crate::media::uploads::{self, NameError};
-use crate::service::ServiceError;
 use crate::service::media as rules;
 use crate::state::AppState;
 use axum::Json;
@@ -21,56 +14,25 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kontor_protocol::api::ApiErrorCode;
-use kontor_protocol::media::{
-    Attachment, AttachmentKind, MAX_UPLOAD_BYTES, MAX_VOICE_MS, NewUpload, UPLOAD_CHUNK_BYTES,
-    UploadState, Variant,
-};
-use kontor_protocol::{AttachmentId, UploadId, UserId};
+use kontor_protocol::media::{Attachment, NewUpload, UPLOAD_CHUNK_BYTES, UploadState, Variant};
+use kontor_protocol::{AttachmentId, UploadId};
 use serde::Deserialize;
 use std::fmt::Write as _;
 
 /// Largest body of one `PUT` chunk: a chunk plus slack for clients that round differently.
 pub const MAX_CHUNK_BODY: usize = UPLOAD_CHUNK_BYTES as usize + 64 * 1024;
+/// Bytes read from a blob per streamed piece of a download.
+const DOWNLOAD_PIECE: usize = 64 * 1024;
 
 fn not_found(message: &'static str) -> ApiFailure {
     ApiFailure::new(StatusCode::NOT_FOUND, ApiErrorCode::NotFound, message)
 }
 
-fn no_upload() -> ApiFailure {
-    not_found("No such upload: it was completed, cancelled or has expired. Please start again.")
-}
-
-fn no_attachment() -> ApiFailure {
-    not_found("No such attachment.")
-}
-
-fn conflict(message: String) -> ApiFailure {
-    ApiFailure::new(StatusCode::CONFLICT, ApiErrorCode::Conflict, message)
-}
-
-fn too_large(message: impl Into<String>) -> ApiFailure {
-    ApiFailure::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        ApiErrorCode::TooLarge,
-        message,
-    )
-}
-
-fn invalid_image(message: impl Into<String>) -> ApiFailure {
-    ApiFailure::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ApiErrorCode::InvalidImage,
-        message,
-    )
-}
-
-fn busy() -> ApiFailure {
-    conflict("Another request is working on this upload right now. Please try again.".into())
-}
-
 /// Ids in paths: anything that is not one is simply not found.
 fn upload_id(raw: &str) -> Result<UploadId, ApiFailure> {
-    raw.parse().map_err(|_| no_upload())
+    raw.parse().map_err(|_| {
+        not_found("No such upload: it was completed, cancelled or has expired. Please start again.")
+    })
 }
 
 /// `POST /api/uploads`: announces a file.
@@ -79,100 +41,8 @@ pub async fn create(
     CurrentUser(user): CurrentUser,
     JsonBody(req): JsonBody<NewUpload>,
 ) -> Result<(StatusCode, Json<UploadState>), ApiFailure> {
-    let row = validate(req, user.id)?;
-    let created = state
-        .db
-        .transact(move |tx| rules::create_upload(tx, &row))
-        .await
-        .map_err(|e| match e {
-            ServiceError::NotFound => not_found("No such conversation."),
-            other => other.into(),
-        })?;
+    let created = rules::create(&state.db, req, user.id).await?;
     Ok((StatusCode::CREATED, Json(created)))
-}
-
-/// Checks an announced upload and turns it into the row to store.
-fn validate(req: NewUpload, user: UserId) -> Result<UploadRow, ApiFailure> {
-    if req.size == 0 {
-        return Err(too_large("That file is empty."));
-    }
-    if req.size > MAX_UPLOAD_BYTES {
-        return Err(too_large(format!(
-            "A file is at most {} MiB.",
-            MAX_UPLOAD_BYTES / (1024 * 1024)
-        )));
-    }
-    let name = uploads::clean_name(&req.name).map_err(|e| {
-        let message = match e {
-            NameError::Empty => "The file needs a name.",
-            NameError::TooLong => "That file name is too long.",
-        };
-        ApiFailure::bad(ApiErrorCode::InvalidField, message)
-    })?;
-    let mime = uploads::clean_mime(&req.mime);
-    let (mime, duration_ms) = match req.kind {
-        AttachmentKind::Photo => match mime {
-            Some(m) if kontor_protocol::media::is_photo_mime(&m) => (m, None),
-            _ => {
-                return Err(invalid_image(
-                    "A photo must be a JPEG, PNG, WebP or GIF image. Send other files as a document.",
-                ));
-            }
-        },
-        AttachmentKind::Voice => {
-            let mime = match mime {
-                Some(m) if m.starts_with("audio/") || is_audio_container(&m) => m,
-                // Some recorders leave the type empty.
-                None if req.mime.trim().is_empty() => "application/octet-stream".into(),
-                _ => {
-                    return Err(ApiFailure::bad(
-                        ApiErrorCode::InvalidField,
-                        "A voice message must be an audio recording.",
-                    ));
-                }
-            };
-            if req.duration_ms.is_some_and(|d| d > MAX_VOICE_MS) {
-                return Err(ApiFailure::bad(
-                    ApiErrorCode::InvalidField,
-                    format!(
-                        "A voice message is at most {} minutes long.",
-                        MAX_VOICE_MS / 60_000
-                    ),
-                ));
-            }
-            (mime, req.duration_ms)
-        }
-        AttachmentKind::Document => (
-            mime.unwrap_or_else(|| "application/octet-stream".into()),
-            None,
-        ),
-    };
-    Ok(UploadRow {
-        id: UploadId::new(),
-        user,
-        conversation: req.conversation_id,
-        name,
-        mime,
-        kind: req.kind,
-        size: req.size,
-        received: 0,
-        duration_ms,
-        created_at: now_ms(),
-    })
-}
-
-/// Video containers browsers record sound-only notes in.
-fn is_audio_container(mime: &str) -> bool {
-    matches!(mime, "video/webm" | "video/mp4" | "video/ogg")
-}
-
-/// The caller's upload, or 404.
-async fn own_upload(state: &AppState, id: UploadId, user: UserId) -> Result<UploadRow, ApiFailure> {
-    state
-        .db
-        .read(move |d| Ok::<_, ServiceError>(d.upload(id, user)?))
-        .await?
-        .ok_or_else(no_upload)
 }
 
 /// `GET /api/uploads/{id}`: where to resume. An upload that was completed already reports all
@@ -183,12 +53,7 @@ pub async fn state(
     Path(raw): Path<String>,
 ) -> Result<Json<UploadState>, ApiFailure> {
     let id = upload_id(&raw)?;
-    let me = user.id;
-    let found = state
-        .db
-        .read(move |d| rules::upload_state(d, id, me))
-        .await?;
-    found.map(Json).ok_or_else(no_upload)
+    Ok(Json(rules::state(&state.db, id, user.id).await?))
 }
 
 /// `?offset=N` of a chunk.
@@ -206,7 +71,6 @@ pub async fn put_chunk(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<UploadState>, ApiFailure> {
     let id = upload_id(&raw)?;
-    own_upload(&state, id, user.id).await?;
     let Query(ChunkQuery { offset }) = query.map_err(|_| {
         ApiFailure::bad(
             ApiErrorCode::BadRequest,
@@ -215,49 +79,20 @@ pub async fn put_chunk(
     })?;
     let bytes = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large(format!(
-                "Send at most {} KiB per request.",
-                UPLOAD_CHUNK_BYTES / 1024
-            ))
+            ApiFailure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ApiErrorCode::TooLarge,
+                format!(
+                    "Send at most {} KiB per request.",
+                    UPLOAD_CHUNK_BYTES / 1024
+                ),
+            )
         } else {
             ApiFailure::bad(ApiErrorCode::BadRequest, "The chunk did not arrive whole.")
         }
     })?;
-    let _lock = state.media.uploads.lock(id).ok_or_else(busy)?;
-    // Read again under the lock: a request that just finished may have moved it.
-    let upload = own_upload(&state, id, user.id).await?;
-    if offset != upload.received {
-        return Err(conflict(format!(
-            "The server has {} of {} bytes: send from offset {}.",
-            upload.received, upload.size, upload.received
-        )));
-    }
-    let received = upload.received + bytes.len() as u64;
-    if received > upload.size {
-        return Err(too_large(format!(
-            "That is more than the {} bytes announced.",
-            upload.size
-        )));
-    }
-    if bytes.is_empty() {
-        return Ok(Json(upload.state()));
-    }
-    let path = state.media.uploads.part_path(id);
-    tokio::task::spawn_blocking(move || uploads::write_chunk(&path, offset, &bytes))
-        .await
-        .map_err(ApiFailure::internal)?
-        .map_err(ApiFailure::internal)?;
-    let moved = state
-        .db
-        .transact(move |tx| Ok::<_, ServiceError>(tx.set_received(id, received)?))
-        .await?;
-    if !moved {
-        return Err(no_upload());
-    }
-    Ok(Json(UploadState {
-        received,
-        ..upload.state()
-    }))
+    let moved = rules::put_chunk(&state.db, &state.media, user.id, id, offset, bytes).await?;
+    Ok(Json(moved))
 }
 
 /// `DELETE /api/uploads/{id}`: cancels an upload and deletes its bytes.
@@ -267,23 +102,8 @@ pub async fn cancel(
     Path(raw): Path<String>,
 ) -> Result<StatusCode, ApiFailure> {
     let id = upload_id(&raw)?;
-    own_upload(&state, id, user.id).await?;
-    let _lock = state.media.uploads.lock(id).ok_or_else(busy)?;
-    discard(&state, id).await;
+    rules::cancel(&state.db, &state.media, user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Removes an upload's row and files (best effort: what remains, the cleanup task removes).
-async fn discard(state: &AppState, id: UploadId) {
-    if let Err(e) = state
-        .db
-        .transact(move |tx| Ok::<_, ServiceError>(tx.delete_upload(id)?))
-        .await
-    {
-        tracing::warn!("could not delete upload {id}: {e}");
-    }
-    let media = state.media.clone();
-    let _ = tokio::task::spawn_blocking(move || media.uploads.remove_files(id)).await;
 }
 
 /// `POST /api/uploads/{id}/complete`: checks the file and stores it as an attachment. Completing
@@ -294,169 +114,8 @@ pub async fn complete(
     Path(raw): Path<String>,
 ) -> Result<(StatusCode, Json<Attachment>), ApiFailure> {
     let id = upload_id(&raw)?;
-    let me = user.id;
-    if own_upload(&state, id, me).await.is_err() {
-        return already_made(&state, id, me).await;
-    }
-    // Runs to its end even when the client goes away meanwhile: its retry then finds the
-    // attachment made, instead of an upload whose bytes were half moved.
-    tokio::spawn(complete_owned(state, id, me))
-        .await
-        .map_err(ApiFailure::internal)?
-}
-
-async fn complete_owned(
-    state: AppState,
-    id: UploadId,
-    me: UserId,
-) -> Result<(StatusCode, Json<Attachment>), ApiFailure> {
-    let _lock = state.media.uploads.lock(id).ok_or_else(busy)?;
-    let Ok(upload) = own_upload(&state, id, me).await else {
-        return already_made(&state, id, me).await;
-    };
-    if upload.received < upload.size {
-        return Err(conflict(format!(
-            "The server has {} of {} bytes: send the rest from offset {} first.",
-            upload.received, upload.size, upload.received
-        )));
-    }
-    let part = state.media.uploads.part_path(id);
-    let on_disk = tokio::fs::metadata(&part)
-        .await
-        .map(|m| m.len())
-        .unwrap_or(0);
-    if on_disk < upload.size {
-        // The file lost bytes the database counted (a disk problem): resume from what is there.
-        tracing::warn!(
-            "upload {id}: {on_disk} bytes on disk, {} recorded",
-            upload.received
-        );
-        state
-            .db
-            .transact(move |tx| Ok::<_, ServiceError>(tx.set_received(id, on_disk)?))
-            .await?;
-        return Err(conflict(format!(
-            "The server has {on_disk} of {} bytes: send the rest from offset {on_disk} first.",
-            upload.size
-        )));
-    }
-    match store_upload(&state, &upload).await {
-        Ok(attachment) => {
-            // A photo's upload was only read: its bytes go now.
-            let media = state.media.clone();
-            let _ = tokio::task::spawn_blocking(move || media.uploads.remove_files(id)).await;
-            Ok((StatusCode::CREATED, Json(attachment)))
-        }
-        Err(e) => {
-            // Nothing is kept half: the bytes and the upload go.
-            discard(&state, id).await;
-            Err(e)
-        }
-    }
-}
-
-/// The answer to completing an upload that is no longer in progress: the attachment it became,
-/// or 404.
-async fn already_made(
-    state: &AppState,
-    id: UploadId,
-    user: UserId,
-) -> Result<(StatusCode, Json<Attachment>), ApiFailure> {
-    let made = state
-        .db
-        .read(move |d| Ok::<_, ServiceError>(d.attachment_of_upload(id, user)?))
-        .await?
-        .ok_or_else(no_upload)?;
-    Ok((StatusCode::CREATED, Json(made)))
-}
-
-/// Checks and stores a complete upload; answers the attachment it became.
-async fn store_upload(state: &AppState, upload: &UploadRow) -> Result<Attachment, ApiFailure> {
-    let media = &state.media;
-    let id = upload.id;
-    let part = media.uploads.part_path(id);
-    let (files, size, width, height, mime) = if upload.kind == AttachmentKind::Photo {
-        let _slot = media
-            .photo_slots
-            .acquire()
-            .await
-            .map_err(ApiFailure::internal)?;
-        let paths = [
-            media.uploads.work_path(id, "original"),
-            media.uploads.work_path(id, "preview"),
-            media.uploads.work_path(id, "thumb"),
-        ];
-        let declared = upload.mime.clone();
-        let work = paths.clone();
-        let checked = tokio::task::spawn_blocking(move || {
-            let [original, preview, thumb] = &work;
-            let out = photo::Outputs {
-                original,
-                preview,
-                thumb,
-            };
-            photo::process(&part, &declared, out)
-        })
-        .await
-        .map_err(ApiFailure::internal)?;
-        let photo = checked.map_err(|e| match e {
-            PhotoError::Io(e) => ApiFailure::internal(e),
-            refused => invalid_image(refused.to_string()),
-        })?;
-        let size = tokio::fs::metadata(&paths[0])
-            .await
-            .map_err(ApiFailure::internal)?
-            .len();
-        let [original, preview, thumb] = paths;
-        let files = Files {
-            original: put(state, original).await?,
-            preview: Some(put(state, preview).await?),
-            thumb: Some(put(state, thumb).await?),
-        };
-        (
-            files,
-            size,
-            Some(photo.width),
-            Some(photo.height),
-            photo.mime.to_owned(),
-        )
-    } else {
-        let files = Files {
-            original: put(state, part).await?,
-            preview: None,
-            thumb: None,
-        };
-        (files, upload.size, None, None, upload.mime.clone())
-    };
-    let attachment = Attachment {
-        id: AttachmentId::new(),
-        kind: upload.kind,
-        name: upload.name.clone(),
-        mime,
-        size,
-        width,
-        height,
-        duration_ms: upload.duration_ms,
-    };
-    let (row, stored) = (upload.clone(), attachment.clone());
-    state
-        .db
-        .transact(move |tx| rules::finish_upload(tx, &row, &stored, &files))
-        .await
-        .map_err(|e| match e {
-            ServiceError::NotFound => not_found("No such conversation."),
-            other => other.into(),
-        })?;
-    Ok(attachment)
-}
-
-async fn put(state: &AppState, file: std::path::PathBuf) -> Result<BlobHash, ApiFailure> {
-    state
-        .media
-        .blobs
-        .put(file)
-        .await
-        .map_err(ApiFailure::internal)
+    let attachment = rules::complete(&state.db, &state.media, user.id, id).await?;
+    Ok((StatusCode::CREATED, Json(attachment)))
 }
 
 /// `?variant=` of a download.
@@ -474,29 +133,15 @@ pub async fn download(
     query: Result<Query<VariantQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response, ApiFailure> {
-    let id: AttachmentId = raw.parse().map_err(|_| no_attachment())?;
+    let id: AttachmentId = raw.parse().map_err(|_| not_found("No such attachment."))?;
     let Query(VariantQuery { variant }) = query.map_err(|_| {
         ApiFailure::bad(
             ApiErrorCode::BadRequest,
             "The variant is original, preview or thumb.",
         )
     })?;
-    let me = user.id;
-    let found = state
-        .db
-        .read(move |d| rules::attachment_for(d, id, me))
-        .await?
-        .ok_or_else(no_attachment)?;
-    let a = &found.attachment;
-    let (hash, content_type) = match variant {
-        Variant::Original => (
-            Some(found.files.original),
-            uploads::served_mime(&a.mime).to_owned(),
-        ),
-        Variant::Preview => (found.files.preview, "image/jpeg".to_owned()),
-        Variant::Thumb => (found.files.thumb, "image/jpeg".to_owned()),
-    };
-    let hash = hash.ok_or_else(|| not_found("Only photos have a preview and a thumbnail."))?;
+    let found = rules::download(&state.db, user.id, id, variant).await?;
+    let hash = found.hash;
     let etag = format!("\"{hash}\"");
     let mut response_headers = HeaderMap::new();
     let set = |h: &mut HeaderMap, name, value: &str| {
@@ -532,22 +177,26 @@ pub async fn download(
         .ok_or_else(|| {
             ApiFailure::internal(format!("blob {hash} of attachment {id} is missing"))
         })?;
-    set(&mut response_headers, header::CONTENT_TYPE, &content_type);
+    set(
+        &mut response_headers,
+        header::CONTENT_TYPE,
+        &found.content_type,
+    );
     set(
         &mut response_headers,
         header::CONTENT_LENGTH,
         &blob.len.to_string(),
     );
-    if variant == Variant::Original {
+    if let Some(name) = &found.name {
         set(
             &mut response_headers,
             header::CONTENT_DISPOSITION,
-            &content_disposition(&a.name),
+            &content_disposition(name),
         );
     }
     let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
         blob.reader,
-        64 * 1024,
+        DOWNLOAD_PIECE,
     ));
     Ok((response_headers, body).into_response())
 }

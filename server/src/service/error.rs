@@ -37,6 +37,22 @@ pub enum ServiceError {
     /// An invite that was used already or has expired.
     #[error("that invite link was used already or has expired")]
     Gone,
+    /// Nothing by that id for this caller; the sentence says what and what to do.
+    #[error("{0}")]
+    Missing(&'static str),
+    /// The request does not fit the current state (an upload chunk at the wrong offset, another
+    /// request working on the same upload); the sentence gives the numbers.
+    #[error("{0}")]
+    OutOfStep(String),
+    /// Not an image of an accepted type that decodes.
+    #[error("{0}")]
+    InvalidImage(String),
+    /// Reading or writing files failed (the details stay in the server log).
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The blob store failed (the details stay in the server log).
+    #[error(transparent)]
+    Blobs(#[from] crate::media::storage::StorageError),
 }
 
 /// Results of services.
@@ -57,6 +73,16 @@ impl ServiceError {
             ServiceError::Gone => (ErrorCode::NotFound, self.to_string()),
             ServiceError::HandleTaken => (ErrorCode::Invalid, self.to_string()),
             ServiceError::Conflict => (ErrorCode::Conflict, self.to_string()),
+            ServiceError::Missing(why) => (ErrorCode::NotFound, (*why).into()),
+            ServiceError::OutOfStep(why) => (ErrorCode::Conflict, why.clone()),
+            ServiceError::InvalidImage(why) => (ErrorCode::Invalid, why.clone()),
+            ServiceError::Io(_) | ServiceError::Blobs(_) => {
+                tracing::error!("{self}");
+                (
+                    ErrorCode::Internal,
+                    "The server could not store this; nothing was saved.".into(),
+                )
+            }
             ServiceError::Storage(DbError::WriterGone) => (
                 ErrorCode::Unavailable,
                 "The server could not store this now; it will be retried.".into(),
