@@ -5,7 +5,7 @@
 
 use super::current_user::CurrentUser;
 use super::{ApiFailure, JsonBody};
-use crate::service::media as rules;
+use crate::service::{media as rules, uploads};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -41,7 +41,7 @@ pub async fn create(
     CurrentUser(user): CurrentUser,
     JsonBody(req): JsonBody<NewUpload>,
 ) -> Result<(StatusCode, Json<UploadState>), ApiFailure> {
-    let created = rules::create(&state.db, req, user.id).await?;
+    let created = uploads::create(&state.db, req, user.id).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -53,7 +53,7 @@ pub async fn state(
     Path(raw): Path<String>,
 ) -> Result<Json<UploadState>, ApiFailure> {
     let id = upload_id(&raw)?;
-    Ok(Json(rules::state(&state.db, id, user.id).await?))
+    Ok(Json(uploads::state(&state.db, id, user.id).await?))
 }
 
 /// `?offset=N` of a chunk.
@@ -91,7 +91,7 @@ pub async fn put_chunk(
             ApiFailure::bad(ApiErrorCode::BadRequest, "The chunk did not arrive whole.")
         }
     })?;
-    let moved = rules::put_chunk(&state.db, &state.media, user.id, id, offset, bytes).await?;
+    let moved = uploads::put_chunk(&state.db, &state.media, user.id, id, offset, bytes).await?;
     Ok(Json(moved))
 }
 
@@ -102,7 +102,7 @@ pub async fn cancel(
     Path(raw): Path<String>,
 ) -> Result<StatusCode, ApiFailure> {
     let id = upload_id(&raw)?;
-    rules::cancel(&state.db, &state.media, user.id, id).await?;
+    uploads::cancel(&state.db, &state.media, user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -114,7 +114,7 @@ pub async fn complete(
     Path(raw): Path<String>,
 ) -> Result<(StatusCode, Json<Attachment>), ApiFailure> {
     let id = upload_id(&raw)?;
-    let attachment = rules::complete(&state.db, &state.media, user.id, id).await?;
+    let attachment = uploads::complete(&state.db, &state.media, user.id, id).await?;
     Ok((StatusCode::CREATED, Json(attachment)))
 }
 
