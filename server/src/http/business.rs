@@ -4,7 +4,7 @@
 use super::current_user::CurrentUser;
 use super::{ApiFailure, JsonBody};
 use crate::auth;
-use crate::business::{logo, validate};
+use crate::business::logo;
 use crate::service::business::{self as store, Need};
 use crate::service::inbox;
 use crate::state::AppState;
@@ -21,10 +21,6 @@ use kontor_protocol::business::{
 };
 use kontor_protocol::{BusinessId, Handle, LabelId, QuickReplyId, SessionToken, UserId};
 use serde::Deserialize;
-
-fn field(e: validate::FieldError) -> ApiFailure {
-    ApiFailure::bad(ApiErrorCode::InvalidField, e.0)
-}
 
 fn handle(raw: &str) -> Result<Handle, ApiFailure> {
     Handle::parse(raw).map_err(|_| {
@@ -62,10 +58,9 @@ pub async fn create(
             format!("That handle cannot be used: {e}."),
         )
     })?;
-    let fields = validate::profile(&req.profile).map_err(field)?;
     let profile = state
         .db
-        .transact(move |tx| store::create(tx, user.id, &handle, &fields))
+        .transact(move |tx| store::create(tx, user.id, &handle, &req.profile))
         .await?;
     Ok((StatusCode::CREATED, Json(profile)))
 }
@@ -91,9 +86,8 @@ pub async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
-    JsonBody(req): JsonBody<ProfileFields>,
+    JsonBody(fields): JsonBody<ProfileFields>,
 ) -> Result<Json<BusinessProfile>, ApiFailure> {
-    let fields = validate::profile(&req).map_err(field)?;
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
     let hub = state.hub.clone();
     let profile = state
@@ -225,9 +219,8 @@ pub async fn put_settings(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
-    JsonBody(req): JsonBody<BusinessSettings>,
+    JsonBody(settings): JsonBody<BusinessSettings>,
 ) -> Result<Json<BusinessSettings>, ApiFailure> {
-    let settings = validate::settings(&req).map_err(field)?;
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
     Ok(Json(
         state
@@ -330,9 +323,8 @@ pub async fn add_label(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
-    JsonBody(req): JsonBody<NewLabel>,
+    JsonBody(label): JsonBody<NewLabel>,
 ) -> Result<(StatusCode, Json<Label>), ApiFailure> {
-    let label = validate::label(&req).map_err(field)?;
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
     let label = state
         .db
@@ -375,9 +367,8 @@ pub async fn add_quick_reply(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(raw): Path<String>,
-    JsonBody(req): JsonBody<NewQuickReply>,
+    JsonBody(reply): JsonBody<NewQuickReply>,
 ) -> Result<(StatusCode, Json<QuickReply>), ApiFailure> {
-    let reply = validate::quick_reply(&req).map_err(field)?;
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
     let reply = state
         .db

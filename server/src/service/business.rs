@@ -2,6 +2,7 @@
 //! business's name, logo or badge changed.
 
 use super::{ServiceError, ServiceResult};
+use crate::business::validate;
 use crate::db::{Data, Tx, now_ms};
 use crate::hub::{Hub, Outbound, encode};
 use kontor_protocol::business::{
@@ -90,6 +91,7 @@ pub fn create(
     handle: &Handle,
     fields: &ProfileFields,
 ) -> ServiceResult<BusinessProfile> {
+    let fields = &validate::profile(fields)?;
     if tx.user_by_handle(handle)?.is_some() {
         return Err(ServiceError::HandleTaken);
     }
@@ -109,6 +111,7 @@ pub fn update_profile(
     id: BusinessId,
     fields: &ProfileFields,
 ) -> ServiceResult<BusinessProfile> {
+    let fields = &validate::profile(fields)?;
     let before = profile_by_id(&**tx, id)?;
     tx.write_profile(id, fields)?;
     if before.verified && before.profile.name != fields.name {
@@ -197,7 +200,8 @@ pub fn save_settings(
     business: BusinessId,
     settings: &BusinessSettings,
 ) -> ServiceResult<BusinessSettings> {
-    tx.save_settings(business, settings)?;
+    let settings = validate::settings(settings)?;
+    tx.save_settings(business, &settings)?;
     Ok(tx.settings(business)?)
 }
 
@@ -290,6 +294,7 @@ pub fn remove_member(
 
 /// Adds a label (at most [`MAX_LABELS`], names unique).
 pub fn add_label(tx: &mut Tx<'_>, business: BusinessId, l: &NewLabel) -> ServiceResult<Label> {
+    let l = &validate::label(l)?;
     if tx.count_labels(business)? >= MAX_LABELS {
         return Err(ServiceError::Invalid("A business has at most 50 labels."));
     }
@@ -320,6 +325,7 @@ pub fn add_quick_reply(
     business: BusinessId,
     q: &NewQuickReply,
 ) -> ServiceResult<QuickReply> {
+    let q = &validate::quick_reply(q)?;
     if tx.count_quick_replies(business)? >= MAX_QUICK_REPLIES {
         return Err(ServiceError::Invalid(
             "A business has at most 200 quick replies.",

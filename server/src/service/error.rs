@@ -98,6 +98,12 @@ impl ServiceError {
     }
 }
 
+impl From<crate::business::validate::FieldError> for ServiceError {
+    fn from(e: crate::business::validate::FieldError) -> Self {
+        ServiceError::Refused(e.0)
+    }
+}
+
 impl From<kontor_protocol::text::BodyError> for ServiceError {
     fn from(e: kontor_protocol::text::BodyError) -> Self {
         use kontor_protocol::text::BodyError;
