@@ -120,3 +120,60 @@ impl Db {
         .map_err(|_| DbError::TaskFailed)?
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kontor_protocol::{Handle, User, UserId};
+    use std::sync::Mutex;
+
+    fn person(handle: &str) -> User {
+        User::person(UserId::new(), Handle::parse(handle).unwrap(), handle.into())
+    }
+
+    #[tokio::test]
+    async fn a_refused_unit_of_work_keeps_nothing_and_publishes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.sqlite3")).unwrap();
+        let ran = Arc::new(Mutex::new(Vec::new()));
+
+        let log = ran.clone();
+        let refused: Result<(), DbError> = db
+            .transact(move |tx| {
+                tx.take_pos();
+                tx.insert_person(&person("ada"), "hash", 1)?;
+                tx.after_commit(move || log.lock().unwrap().push("refused"));
+                Err(DbError::Corrupt("on purpose"))
+            })
+            .await;
+        assert!(refused.is_err());
+        assert_eq!(
+            db.committed_pos(),
+            0,
+            "positions of a refusal are given back"
+        );
+
+        let log = ran.clone();
+        let pos = db
+            .transact(move |tx| {
+                let pos = tx.take_pos();
+                tx.insert_person(&person("ben"), "hash", 1)?;
+                tx.after_commit(move || log.lock().unwrap().push("kept"));
+                Ok::<_, DbError>(pos)
+            })
+            .await
+            .unwrap();
+        assert_eq!(pos, Pos(1), "the next unit of work reuses the position");
+        assert_eq!(db.committed_pos(), 1);
+        assert_eq!(*ran.lock().unwrap(), vec!["kept"]);
+
+        let ada = Handle::parse("ada").unwrap();
+        let ben = Handle::parse("ben").unwrap();
+        let (ada, ben) = db
+            .read(move |d| Ok::<_, DbError>((d.user_by_handle(&ada)?, d.user_by_handle(&ben)?)))
+            .await
+            .unwrap();
+        assert!(ada.is_none(), "the refused write was rolled back");
+        assert!(ben.is_some());
+    }
+}
