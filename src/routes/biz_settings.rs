@@ -2,12 +2,18 @@
 //! messages, quick replies, labels and the team. Owners and admins edit; agents are told they
 //! cannot; people outside the team get the server's refusal.
 
-use super::biz_util::{self, TopBar, WEEKDAYS, alert};
-use super::business_new::CategorySelect;
-use crate::api;
-use crate::app::AppCtx;
+use crate::clipboard;
 use crate::components::biz_nav::BizNav;
+use crate::components::category_select::CategorySelect;
+use crate::components::errors;
+use crate::components::guard;
+use crate::components::top_bar::{TopBar, alert};
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
+use crate::state;
+use crate::state::AppCtx;
+use crate::sync::{SyncError, SyncResult, business};
+use crate::time;
+use crate::urls;
 use kontor_protocol::UserId;
 use kontor_protocol::business::{
     AutoReply, BusinessProfile, BusinessSettings, Invite, Label, MAX_ADDRESS_CHARS,
@@ -22,7 +28,7 @@ use leptos::task::spawn_local;
 /// `/biz/{handle}/settings`
 #[component]
 pub fn BusinessSettingsPage() -> impl IntoView {
-    biz_util::team_page("settings", |handle| {
+    guard::team_page("settings", |handle| {
         view! { <Settings handle=handle/> }.into_any()
     })
 }
@@ -38,28 +44,27 @@ struct Loaded {
     me: UserId,
 }
 
-async fn load(ctx: AppCtx, handle: String) -> Result<Loaded, String> {
-    let token = biz_util::token(ctx)?;
+async fn load(ctx: AppCtx, handle: String) -> SyncResult<Loaded> {
+    let token = state::token(ctx)?;
     let me = ctx
         .auth
         .try_get_untracked()
         .flatten()
         .map(|a| a.user.id)
-        .ok_or("You are logged out. Log in again to continue.")?;
+        .ok_or(SyncError::LoggedOut)?;
     let (profile, settings, team, replies, labels) = futures::join!(
-        api::business::profile(&handle),
-        api::business::settings(&token, &handle),
-        api::business::team(&token, &handle),
-        api::business::quick_replies(&token, &handle),
-        api::business::labels(&token, &handle),
+        business::profile(&handle),
+        business::settings(&token, &handle),
+        business::team(&token, &handle),
+        business::quick_replies(&token, &handle),
+        business::labels(&token, &handle),
     );
-    let text = |e: api::ApiFailure| e.to_string();
     Ok(Loaded {
-        profile: profile.map_err(text)?,
-        settings: settings.map_err(text)?,
-        team: team.map_err(text)?,
-        replies: replies.map_err(text)?,
-        labels: labels.map_err(text)?,
+        profile: profile?,
+        settings: settings?,
+        team: team?,
+        replies: replies?,
+        labels: labels?,
         me,
     })
 }
@@ -83,7 +88,7 @@ fn Settings(handle: String) -> impl IntoView {
                     <main class="biz-main biz-narrow">
                         <section class="biz-card">
                             <h1>"Business settings"</h1>
-                            {alert(e)}
+                            {alert(errors::sentence(&e))}
                             <a class="btn secondary" href="/chats">"Go to your chats"</a>
                         </section>
                     </main>
@@ -181,8 +186,8 @@ fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>) -> impl In
         let first = intervals.first();
         DayEdit {
             open: RwSignal::new(first.is_some()),
-            opens: RwSignal::new(biz_util::hhmm(first.map_or(9 * 60, |i| i.open))),
-            closes: RwSignal::new(biz_util::hhmm(first.map_or(17 * 60, |i| i.close) % 1440)),
+            opens: RwSignal::new(time::hhmm(first.map_or(9 * 60, |i| i.open))),
+            closes: RwSignal::new(time::hhmm(first.map_or(17 * 60, |i| i.close) % 1440)),
         }
     });
     // Further intervals of a day (the editor shows one per day): kept while that day stays open.
@@ -213,10 +218,10 @@ fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>) -> impl In
             if !day.open.get_untracked() {
                 continue;
             }
-            let weekday = WEEKDAYS[d];
+            let weekday = time::WEEKDAYS[d];
             let (Some(open), Some(close)) = (
-                biz_util::parse_hhmm(&day.opens.get_untracked()),
-                biz_util::parse_hhmm(&day.closes.get_untracked()),
+                time::parse_hhmm(&day.opens.get_untracked()),
+                time::parse_hhmm(&day.closes.get_untracked()),
             ) else {
                 return Err(format!("{weekday}: enter an opening and a closing time."));
             };
@@ -259,10 +264,10 @@ fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>) -> impl In
                 return;
             }
         };
-        let token = match biz_util::token(ctx) {
+        let token = match state::token(ctx) {
             Ok(t) => t,
             Err(e) => {
-                error.set(Some(e));
+                error.set(Some(errors::sentence(&e)));
                 return;
             }
         };
@@ -274,7 +279,7 @@ fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>) -> impl In
             email: email.get_untracked().trim().to_string(),
             websites: [website.get_untracked(), website2.get_untracked()]
                 .iter()
-                .filter_map(|w| biz_util::website(w))
+                .filter_map(|w| urls::website(w))
                 .collect(),
             hours,
         };
@@ -283,7 +288,7 @@ fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>) -> impl In
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let result = api::business::update(&token, &handle, &fields).await;
+            let result = business::update(&token, &handle, &fields).await;
             busy.set(false);
             match result {
                 Ok(p) => {
@@ -321,17 +326,17 @@ fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>) -> impl In
             logo_error.set(Some("A logo is at most 2 MiB.".into()));
             return;
         }
-        let token = match biz_util::token(ctx) {
+        let token = match state::token(ctx) {
             Ok(t) => t,
             Err(e) => {
-                logo_error.set(Some(e));
+                logo_error.set(Some(errors::sentence(&e)));
                 return;
             }
         };
         let handle = handle.get_value();
         logo_busy.set(true);
         spawn_local(async move {
-            let result = api::business::upload_logo(&token, &handle, &file).await;
+            let result = business::upload_logo(&token, &handle, &file).await;
             logo_busy.set(false);
             match result {
                 Ok(p) => {
@@ -355,7 +360,7 @@ fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>) -> impl In
         .enumerate()
         .map(|(d, day)| {
             let day = *day;
-            let weekday = WEEKDAYS[d];
+            let weekday = time::WEEKDAYS[d];
             let open_id = format!("biz-open-{d}");
             let opens_id = format!("biz-opens-{d}");
             let closes_id = format!("biz-closes-{d}");
@@ -460,7 +465,7 @@ fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>) -> impl In
                                 prop:value=move || time_zone.get()
                                 on:input=move |ev| time_zone.set(event_target_value(&ev))/>
                             <button class="btn secondary small" type="button"
-                                on:click=move |_| time_zone.set(biz_util::browser_time_zone())>
+                                on:click=move |_| time_zone.set(time::browser_time_zone())>
                                 "Use this device's time zone"
                             </button>
                         </div>
@@ -493,7 +498,7 @@ fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>) -> impl In
 
 #[component]
 fn ShareSection(handle: String, profile: RwSignal<BusinessProfile>) -> impl IntoView {
-    let link = format!("{}/@{handle}", biz_util::origin());
+    let link = format!("{}/@{handle}", urls::origin());
     let copied = RwSignal::new(None::<String>);
     let qr = format!("/api/businesses/{handle}/qr.svg");
     let to_copy = link.clone();
@@ -509,7 +514,7 @@ fn ShareSection(handle: String, profile: RwSignal<BusinessProfile>) -> impl Into
                                 on:focus=select_all/>
                             <button class="btn secondary small" type="button"
                                 on:click=move |_| {
-                                    biz_util::copy_text(&to_copy);
+                                    clipboard::copy_text(&to_copy);
                                     copied.set(Some("Short link copied.".into()));
                                 }>
                                 "Copy short link"
@@ -550,10 +555,10 @@ fn MessagesSection(handle: String, settings: BusinessSettings) -> impl IntoView 
         if busy.get_untracked() {
             return;
         }
-        let token = match biz_util::token(ctx) {
+        let token = match state::token(ctx) {
             Ok(t) => t,
             Err(e) => {
-                error.set(Some(e));
+                error.set(Some(errors::sentence(&e)));
                 return;
             }
         };
@@ -573,7 +578,7 @@ fn MessagesSection(handle: String, settings: BusinessSettings) -> impl IntoView 
         error.set(None);
         status.set(None);
         spawn_local(async move {
-            let result = api::business::save_settings(&token, &handle, &wanted).await;
+            let result = business::save_settings(&token, &handle, &wanted).await;
             busy.set(false);
             match result {
                 Ok(s) => {
@@ -660,11 +665,11 @@ fn QuickRepliesSection(handle: String, replies: Vec<QuickReply>) -> impl IntoVie
             text: text.get_untracked(),
         };
         let handle = handle.get_value();
-        biz_util::call(
+        errors::call(
             ctx,
             error,
             Some(busy),
-            move |token| async move { api::business::add_quick_reply(&token, &handle, &reply).await },
+            move |token| async move { business::add_quick_reply(&token, &handle, &reply).await },
             move |r| {
                 replies.update(|list| list.push(r));
                 shortcut.set(String::new());
@@ -676,11 +681,11 @@ fn QuickRepliesSection(handle: String, replies: Vec<QuickReply>) -> impl IntoVie
     let delete = move |reply: QuickReply| {
         let handle = handle.get_value();
         let id = reply.id;
-        biz_util::call(
+        errors::call(
             ctx,
             error,
             None,
-            move |token| async move { api::business::delete_quick_reply(&token, &handle, id).await },
+            move |token| async move { business::delete_quick_reply(&token, &handle, id).await },
             move |()| replies.update(|list| list.retain(|r| r.id != id)),
         );
     };
@@ -756,11 +761,11 @@ fn LabelsSection(handle: String, labels: Vec<Label>) -> impl IntoView {
             color: color.get_untracked(),
         };
         let handle = handle.get_value();
-        biz_util::call(
+        errors::call(
             ctx,
             error,
             Some(busy),
-            move |token| async move { api::business::add_label(&token, &handle, &label).await },
+            move |token| async move { business::add_label(&token, &handle, &label).await },
             move |l| {
                 labels.update(|list| list.push(l));
                 name.set(String::new());
@@ -771,11 +776,11 @@ fn LabelsSection(handle: String, labels: Vec<Label>) -> impl IntoView {
     let delete = move |label: Label| {
         let handle = handle.get_value();
         let id = label.id;
-        biz_util::call(
+        errors::call(
             ctx,
             error,
             None,
-            move |token| async move { api::business::delete_label(&token, &handle, id).await },
+            move |token| async move { business::delete_label(&token, &handle, id).await },
             move |()| labels.update(|list| list.retain(|l| l.id != id)),
         );
     };
@@ -841,12 +846,12 @@ fn TeamSection(handle: String, team: Vec<TeamMember>, me: UserId, my_role: Role)
     let handle = StoredValue::new(handle);
 
     let refresh = move || {
-        let Ok(token) = biz_util::token(ctx) else {
+        let Ok(token) = state::token(ctx) else {
             return;
         };
         let handle = handle.get_value();
         spawn_local(async move {
-            match api::business::team(&token, &handle).await {
+            match business::team(&token, &handle).await {
                 Ok(list) => team.set(list),
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -854,17 +859,17 @@ fn TeamSection(handle: String, team: Vec<TeamMember>, me: UserId, my_role: Role)
     };
 
     let remove = move |member: TeamMember| {
-        let token = match biz_util::token(ctx) {
+        let token = match state::token(ctx) {
             Ok(t) => t,
             Err(e) => {
-                error.set(Some(e));
+                error.set(Some(errors::sentence(&e)));
                 return;
             }
         };
         let handle = handle.get_value();
         error.set(None);
         spawn_local(async move {
-            match api::business::remove_member(&token, &handle, member.user.id).await {
+            match business::remove_member(&token, &handle, member.user.id).await {
                 Ok(()) => team.update(|list| list.retain(|m| m.user.id != member.user.id)),
                 Err(e) => error.set(Some(e.to_string())),
             }
@@ -875,10 +880,10 @@ fn TeamSection(handle: String, team: Vec<TeamMember>, me: UserId, my_role: Role)
         if busy.get_untracked() {
             return;
         }
-        let token = match biz_util::token(ctx) {
+        let token = match state::token(ctx) {
             Ok(t) => t,
             Err(e) => {
-                error.set(Some(e));
+                error.set(Some(errors::sentence(&e)));
                 return;
             }
         };
@@ -888,7 +893,7 @@ fn TeamSection(handle: String, team: Vec<TeamMember>, me: UserId, my_role: Role)
         error.set(None);
         copied.set(None);
         spawn_local(async move {
-            let result = api::business::invite(&token, &handle, role).await;
+            let result = business::invite(&token, &handle, role).await;
             busy.set(false);
             match result {
                 Ok(i) => invite.set(Some(i)),
@@ -958,9 +963,9 @@ fn TeamSection(handle: String, team: Vec<TeamMember>, me: UserId, my_role: Role)
             </div>
             {move || error.get().map(alert)}
             {move || invite.get().map(|i| {
-                let link = format!("{}{}", biz_util::origin(), i.path);
+                let link = format!("{}{}", urls::origin(), i.path);
                 let to_copy = link.clone();
-                let expires = biz_util::date_time(i.expires_at.0);
+                let expires = time::date_time(i.expires_at.0);
                 view! {
                     <div class="field biz-invite-link">
                         <label for="biz-invite-link">"Invite link"</label>
@@ -969,7 +974,7 @@ fn TeamSection(handle: String, team: Vec<TeamMember>, me: UserId, my_role: Role)
                                 on:focus=select_all/>
                             <button class="btn secondary small" type="button"
                                 on:click=move |_| {
-                                    biz_util::copy_text(&to_copy);
+                                    clipboard::copy_text(&to_copy);
                                     copied.set(Some("Invite link copied.".into()));
                                 }>
                                 "Copy link"

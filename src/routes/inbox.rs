@@ -5,13 +5,15 @@
 //! from a stale view. The open conversation is the ordinary conversation view, answering as the
 //! business, plus assignment, status, labels, private notes and who else is on it.
 
-use crate::api;
-use crate::app::AppCtx;
 use crate::components::account_menu::AccountMenu;
 use crate::components::biz_nav::BizNav;
 use crate::components::connection_status::ConnectionStatus;
+use crate::components::conversation::Conversation;
+use crate::components::errors;
 use crate::components::verified::VerifiedBadge;
-use crate::routes::conversation::Conversation;
+use crate::state::AppCtx;
+use crate::sync::SyncResult;
+use crate::sync::business;
 use crate::sync::{ConnStatus, Engine};
 use crate::time;
 use kontor_protocol::business::{
@@ -72,16 +74,16 @@ pub fn InboxLayout() -> impl IntoView {
         let auth = ctx.auth.get();
         async move {
             let auth = auth.ok_or_else(|| "Please log in first.".to_string())?;
-            let business = api::business::profile(&handle)
+            let business = business::profile(&handle)
                 .await
                 .map_err(|e| e.to_string())?;
-            let team = api::business::team(&auth.token, &handle)
+            let team = business::team(&auth.token, &handle)
                 .await
                 .map_err(|e| e.to_string())?;
-            let labels = api::business::labels(&auth.token, &handle)
+            let labels = business::labels(&auth.token, &handle)
                 .await
                 .map_err(|e| e.to_string())?;
-            let quick = api::business::quick_replies(&auth.token, &handle)
+            let quick = business::quick_replies(&auth.token, &handle)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok::<_, String>((business, team, labels, quick))
@@ -275,7 +277,7 @@ fn InboxList(engine: Arc<Engine>) -> impl IntoView {
                         next.set(page.next);
                         error.set(None);
                     }
-                    Err(e) => error.set(Some(e)),
+                    Err(e) => error.set(Some(errors::sentence(&e))),
                 }
                 loaded.set(true);
             });
@@ -300,7 +302,7 @@ fn InboxList(engine: Arc<Engine>) -> impl IntoView {
                         items.update(|i| i.extend(page.items));
                         next.set(page.next);
                     }
-                    Err(e) => error.set(Some(e)),
+                    Err(e) => error.set(Some(errors::sentence(&e))),
                 }
             });
         }
@@ -430,7 +432,7 @@ pub fn InboxEmpty() -> impl IntoView {
 #[component]
 pub fn InboxConversation() -> impl IntoView {
     let ctx = AppCtx::get();
-    let id = crate::routes::conversation::conversation_id_param();
+    let id = crate::urls::conversation_id_param();
     move || {
         let engine = ctx.engine.get()?;
         Some(match id.get() {
@@ -471,10 +473,10 @@ fn CustomerConversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoVie
                 if result.is_ok() {
                     match engine.notes(id).await {
                         Ok(n) => notes.set(n),
-                        Err(e) => inbox.problem.set(Some(e)),
+                        Err(e) => inbox.problem.set(Some(errors::sentence(&e))),
                     }
                 }
-                opened.set(Some(result));
+                opened.set(Some(result.map_err(|e| errors::sentence(&e))));
             });
         }
     };
@@ -607,14 +609,14 @@ fn CustomerConversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoVie
         (!parts.is_empty()).then(|| parts.join(" · "))
     });
 
-    let remember = move |r: Result<RequestId, String>| match r {
+    let remember = move |r: SyncResult<RequestId>| match r {
         Ok(request) => {
             inbox.sent.update_value(|s| {
                 s.insert(request);
             });
             inbox.problem.set(None);
         }
-        Err(e) => inbox.problem.set(Some(e)),
+        Err(e) => inbox.problem.set(Some(errors::sentence(&e))),
     };
     let toolbar = {
         let engine = engine.clone();
