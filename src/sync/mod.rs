@@ -3,6 +3,10 @@
 //! [`Engine`] is what the UI talks to: it writes to IndexedDB first and lets the connection
 //! manager ([`connection`]) deliver. The UI renders from IndexedDB and re-reads when
 //! [`Engine::revision`] changes.
+//!
+//! Slightly over 500 lines: the [`Engine`] struct and its core (start, leadership, sending,
+//! requests) stay together; its other areas already live in their own files (events, team,
+//! uploads, account and business HTTP calls).
 
 pub mod account;
 pub mod business;
