@@ -96,7 +96,7 @@ fn CreateForm() -> impl IntoView {
                         &format!("/biz/{}/inbox", profile.handle),
                         NavigateOptions::default(),
                     ),
-                    Err(e) => error.set(Some(e.to_string())),
+                    Err(e) => error.set(Some(errors::sentence(&e))),
                 }
             });
         }

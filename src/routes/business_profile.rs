@@ -1,5 +1,6 @@
 //! `/b/{handle}`: a business's public profile, readable logged out, with the button "Message".
 
+use crate::components::errors;
 use crate::components::top_bar::{TopBar, alert};
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
 use crate::state::AppCtx;
@@ -31,7 +32,7 @@ pub fn BusinessProfilePage() -> impl IntoView {
                     Some(Err(e)) => view! {
                         <section class="biz-card">
                             <h1>"@"{handle.get_untracked()}</h1>
-                            {alert(e.to_string())}
+                            {alert(errors::sentence(&e))}
                             <a class="btn secondary" href="/">"Go to Kontor"</a>
                         </section>
                     }

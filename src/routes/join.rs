@@ -114,7 +114,7 @@ fn Offer(invite: String, preview: InvitePreview) -> impl IntoView {
                     &format!("/biz/{}/inbox", m.business.handle),
                     NavigateOptions::default(),
                 ),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(errors::sentence(&e))),
             }
         });
     };

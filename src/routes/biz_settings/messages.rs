@@ -61,7 +61,7 @@ pub(super) fn MessagesSection(handle: String, settings: BusinessSettings) -> imp
                     show_names.set(s.show_agent_names);
                     status.set(Some("Saved.".into()));
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(errors::sentence(&e))),
             }
         });
     };

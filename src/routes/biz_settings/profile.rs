@@ -172,7 +172,7 @@ pub(super) fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>)
                         "Profile updated.".into()
                     }));
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(errors::sentence(&e))),
             }
         });
     };
@@ -207,7 +207,7 @@ pub(super) fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>)
                     profile.update(|old| old.logo = p.logo);
                     logo_status.set(Some("Logo updated.".into()));
                 }
-                Err(e) => logo_error.set(Some(e.to_string())),
+                Err(e) => logo_error.set(Some(errors::sentence(&e))),
             }
         });
     };

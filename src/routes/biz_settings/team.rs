@@ -37,7 +37,7 @@ pub(super) fn TeamSection(
         spawn_local(async move {
             match business::team(&token, &handle).await {
                 Ok(list) => team.set(list),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(errors::sentence(&e))),
             }
         });
     };
@@ -55,7 +55,7 @@ pub(super) fn TeamSection(
         spawn_local(async move {
             match business::remove_member(&token, &handle, member.user.id).await {
                 Ok(()) => team.update(|list| list.retain(|m| m.user.id != member.user.id)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(errors::sentence(&e))),
             }
         });
     };
@@ -81,7 +81,7 @@ pub(super) fn TeamSection(
             busy.set(false);
             match result {
                 Ok(i) => invite.set(Some(i)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(errors::sentence(&e))),
             }
         });
     };

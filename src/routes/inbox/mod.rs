@@ -8,6 +8,7 @@
 use crate::components::account_menu::AccountMenu;
 use crate::components::biz_nav::BizNav;
 use crate::components::connection_status::ConnectionStatus;
+use crate::components::errors;
 use crate::components::verified::VerifiedBadge;
 use crate::state::AppCtx;
 use crate::sync::business;
@@ -70,16 +71,16 @@ pub fn InboxLayout() -> impl IntoView {
             let auth = auth.ok_or_else(|| "Please log in first.".to_string())?;
             let business = business::profile(&handle)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| errors::sentence(&e))?;
             let team = business::team(&auth.token, &handle)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| errors::sentence(&e))?;
             let labels = business::labels(&auth.token, &handle)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| errors::sentence(&e))?;
             let quick = business::quick_replies(&auth.token, &handle)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| errors::sentence(&e))?;
             Ok::<_, String>((business, team, labels, quick))
         }
     });
