@@ -2,8 +2,8 @@
 //! [`Shell`] (account, engine, local database, connection) with the messenger, so a business
 //! conversation opened here is the same data the messenger shows.
 
-use crate::app::{Elsewhere, Shell};
 use crate::routes::{biz_settings, biz_stats, business_new, businesses, inbox, join};
+use crate::shell::{Elsewhere, Shell};
 use kontor_protocol::pages::Page;
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};

@@ -2,16 +2,15 @@
 //!
 //! Layout: [`routes`] holds the pages, [`components`] the pieces they are built from, [`store`]
 //! the IndexedDB database the UI renders from, [`sync`] the one module with network side effects
-//! (the WebSocket connection manager and what it does with each frame), [`api`] the HTTP account
-//! calls, [`session`] the saved login and [`json`] the JSON codec. It builds three bundles (see
-//! [`app`]): the public pages ([`start`], `src/main.rs`), the messenger ([`start_messenger`],
+//! (the WebSocket connection manager and what it does with each frame, and every HTTP call), [`session`] the saved login and [`json`] the JSON codec. It builds three bundles (see
+//! [`shell`]): the public pages ([`start`], `src/main.rs`), the messenger ([`start_messenger`],
 //! `src/bin/chats.rs`) and the business dashboard ([`start_business`], `src/bin/business.rs`).
 
 use kontor_protocol::pages::Page;
 
-pub mod api;
 pub mod app;
 pub mod business_app;
+pub mod clipboard;
 pub mod components;
 pub mod json;
 pub mod media;
@@ -19,9 +18,12 @@ pub mod public_app;
 pub mod pwa;
 pub mod routes;
 pub mod session;
+pub mod shell;
+pub mod state;
 pub mod store;
 pub mod sync;
 pub mod time;
+pub mod urls;
 
 /// Mounts the public pages (welcome, login, business profiles) and registers the service worker
 /// that lets the app start offline.

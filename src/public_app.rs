@@ -3,8 +3,8 @@
 //! connection and no chats: those are the messenger's bundle, loaded once the visitor has an
 //! account.
 
-use crate::app::{Elsewhere, PublicShell};
 use crate::routes::{business_profile, login, welcome};
+use crate::shell::{Elsewhere, PublicShell};
 use kontor_protocol::pages::Page;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

@@ -4,11 +4,12 @@
 use futures::stream;
 use gloo_net::websocket::events::CloseEvent;
 use gloo_net::websocket::{Message as WsMessage, WebSocketError};
+use kontor_protocol::close::UNAUTHORIZED;
 use kontor_protocol::{
     Conversation, ConversationId, ConversationKind, Member, Message, MessageId, Pos, Seq,
     ServerFrame, Timestamp, UserId,
 };
-use kontor_web::sync::reader::{CLOSE_UNAUTHORIZED, COALESCE_MAX, Reader, Step};
+use kontor_web::sync::reader::{COALESCE_MAX, Reader, Step};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -99,11 +100,7 @@ fn is_closed(step: Step, refused: bool) -> bool {
 
 #[wasm_bindgen_test]
 async fn a_refusal_right_after_a_flood_is_not_taken_for_a_dropped_connection() {
-    let mut r = reader(vec![
-        messages(1..=3),
-        messages(4..=5),
-        close(CLOSE_UNAUTHORIZED),
-    ]);
+    let mut r = reader(vec![messages(1..=3), messages(4..=5), close(UNAUTHORIZED)]);
     assert_eq!(positions(r.next().await), [1, 2, 3, 4, 5]);
     // The batch read the close while looking for more messages: it still says "refused", so
     // the app logs out instead of reconnecting forever.

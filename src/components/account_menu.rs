@@ -1,6 +1,6 @@
 //! The "Account" menu: who is logged in, business links, notifications, and "Log out".
 
-use crate::app::AppCtx;
+use crate::state::AppCtx;
 use leptos::prelude::*;
 
 /// Button "Account" opening a small menu.

@@ -2,8 +2,8 @@
 //! lightbox on click), a document (its name, size and a download link), a voice note (a player),
 //! and, while a file still uploads, a progress bar with "Cancel".
 
-use crate::app::AppCtx;
 use crate::media;
+use crate::state::AppCtx;
 use crate::store::PendingUpload;
 use crate::sync::Engine;
 use kontor_protocol::MessageId;

@@ -5,8 +5,8 @@
 //! the style sheet), so the scroll position says which rows show, and padding stands in for the
 //! rest to keep the scroll bar true.
 
-use crate::app::AppCtx;
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
+use crate::state::AppCtx;
 use crate::store::ConversationRecord;
 use crate::time;
 use leptos::html;

@@ -1,6 +1,7 @@
 //! The composer: field "Message" and button "Send"; Enter sends, Shift+Enter adds a line.
 //! In a business inbox it also offers quick replies (type "/") and private notes.
 
+use crate::components::errors;
 use crate::sync::{Engine, NewFile};
 use kontor_protocol::ConversationId;
 use kontor_protocol::business::QuickReply;
@@ -63,7 +64,7 @@ pub fn send_files(
             Ok(()) => error.set(None),
             Err(e) => {
                 caption.set(text);
-                error.set(Some(e));
+                error.set(Some(errors::not_sent(&e, "message")));
             }
         }
     });
@@ -145,7 +146,7 @@ fn start_recording(
                         .send_files(conversation_id, vec![file], String::new())
                         .await
                     {
-                        error.set(Some(e));
+                        error.set(Some(errors::not_sent(&e, "message")));
                     }
                 });
             })
@@ -241,7 +242,7 @@ pub fn Composer(
                     Ok(()) => error.set(None),
                     Err(e) => {
                         text.set(body);
-                        error.set(Some(e));
+                        error.set(Some(errors::not_sent(&e, "note")));
                     }
                 }
                 return;
@@ -252,7 +253,7 @@ pub fn Composer(
                     Err(e) => {
                         // Give the text back so nothing typed is lost.
                         text.set(body);
-                        error.set(Some(e));
+                        error.set(Some(errors::not_sent(&e, "message")));
                     }
                 }
             });

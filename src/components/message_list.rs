@@ -1,5 +1,8 @@
 //! The conversation's messages: a `log` of articles with day separators, times and, for my own
 //! messages, their state.
+//!
+//! Over 500 lines on purpose: the window of loaded messages, the scroll anchoring and the log
+//! they render depend on each other's state closely; split apart they would pass it all around.
 
 use crate::components::attachment::{AttachmentView, PendingFile};
 use crate::components::icons::{MessageState, StateIcon};

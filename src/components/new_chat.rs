@@ -1,5 +1,6 @@
 //! "New chat": start a conversation by handle.
 
+use crate::components::errors;
 use crate::sync::Engine;
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -41,7 +42,7 @@ pub fn NewChat(engine: Arc<Engine>, on_done: Callback<()>) -> impl IntoView {
                     on_done.run(());
                     navigate(&format!("/chats/{id}"), NavigateOptions::default());
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => error.set(Some(errors::sentence(&e))),
             }
         });
     };

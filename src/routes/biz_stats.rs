@@ -1,9 +1,13 @@
 //! `/biz/{handle}/stats`: the business's statistics per day, for its team.
 
-use super::biz_util::{self, TopBar, alert};
-use crate::api;
-use crate::app::AppCtx;
 use crate::components::biz_nav::BizNav;
+use crate::components::errors;
+use crate::components::guard;
+use crate::components::top_bar::{TopBar, alert};
+use crate::state;
+use crate::state::AppCtx;
+use crate::sync::business;
+use crate::time;
 use js_sys::{Date, Object, Reflect};
 use kontor_protocol::business::DayStats;
 use leptos::prelude::*;
@@ -15,7 +19,7 @@ const PERIODS: [u32; 4] = [7, 14, 30, 90];
 /// `/biz/{handle}/stats`
 #[component]
 pub fn BusinessStatsPage() -> impl IntoView {
-    biz_util::team_page("stats", |handle| {
+    guard::team_page("stats", |handle| {
         view! { <Stats handle=handle/> }.into_any()
     })
 }
@@ -51,21 +55,21 @@ fn Stats(handle: String) -> impl IntoView {
         let handle = handle.clone();
         move || {
             let handle = handle.clone();
-            async move { api::business::profile(&handle).await.ok() }
+            async move { business::profile(&handle).await.ok() }
         }
     });
     let stats = LocalResource::new({
         let handle = handle.clone();
         move || {
             let days = days.get();
-            let token = biz_util::token(ctx);
+            let token = state::token(ctx);
             let handle = handle.clone();
             async move {
                 match token {
-                    Ok(token) => api::business::stats(&token, &handle, days)
+                    Ok(token) => business::stats(&token, &handle, days)
                         .await
-                        .map_err(|e| e.to_string()),
-                    Err(e) => Err(e),
+                        .map_err(|e| errors::sentence(&e)),
+                    Err(e) => Err(errors::sentence(&e)),
                 }
             }
         }
@@ -145,7 +149,7 @@ fn StatsTable(days: Vec<DayStats>) -> impl IntoView {
                     <td>{d.received}</td>
                     <td>{d.opened}</td>
                     <td>{d.resolved}</td>
-                    <td>{biz_util::duration(d.median_first_response_ms)}</td>
+                    <td>{time::duration(d.median_first_response_ms)}</td>
                 </tr>
             }
         })

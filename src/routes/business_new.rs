@@ -1,9 +1,14 @@
 //! `/biz/new`: create a business; the creator becomes its owner and lands in its inbox.
 
-use super::biz_util::{self, TopBar, alert};
-use super::login::login_then;
-use crate::api;
-use crate::app::AppCtx;
+use crate::components::category_select::CategorySelect;
+use crate::components::errors;
+use crate::components::top_bar::{TopBar, alert};
+use crate::state;
+use crate::state::AppCtx;
+use crate::sync::business;
+use crate::time;
+use crate::urls;
+use crate::urls::login_then;
 use kontor_protocol::business::{
     Category, CreateBusiness, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS,
     MAX_URL_CHARS, OpeningHours, ProfileFields,
@@ -21,31 +26,11 @@ pub fn CreateBusinessPage() -> impl IntoView {
     let ctx = AppCtx::get();
     move || {
         if ctx.auth.with(Option::is_none) {
-            view! { <Redirect path=login_then("/biz/new") options=crate::app::replace()/> }
+            view! { <Redirect path=login_then("/biz/new") options=crate::urls::replace()/> }
                 .into_any()
         } else {
             view! { <CreateForm/> }.into_any()
         }
-    }
-}
-
-/// A `<select>` "Category" over [`Category::ALL`].
-#[component]
-pub(crate) fn CategorySelect(id: &'static str, category: RwSignal<Category>) -> impl IntoView {
-    view! {
-        <select id=id
-            on:change=move |ev| {
-                if let Some(c) = Category::parse(&event_target_value(&ev)) {
-                    category.set(c);
-                }
-            }>
-            {Category::ALL
-                .into_iter()
-                .map(|c| view! {
-                    <option value=c.as_str() selected=move || category.get() == c>{c.label()}</option>
-                })
-                .collect_view()}
-        </select>
     }
 }
 
@@ -60,7 +45,7 @@ fn CreateForm() -> impl IntoView {
     let address = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let website = RwSignal::new(String::new());
-    let time_zone = biz_util::browser_time_zone();
+    let time_zone = time::browser_time_zone();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
@@ -71,10 +56,10 @@ fn CreateForm() -> impl IntoView {
             if busy.get_untracked() {
                 return;
             }
-            let token = match biz_util::token(ctx) {
+            let token = match state::token(ctx) {
                 Ok(t) => t,
                 Err(e) => {
-                    error.set(Some(e));
+                    error.set(Some(errors::sentence(&e)));
                     return;
                 }
             };
@@ -90,7 +75,7 @@ fn CreateForm() -> impl IntoView {
                     description: description.get_untracked(),
                     address: address.get_untracked(),
                     email: email.get_untracked().trim().to_string(),
-                    websites: biz_util::website(&website.get_untracked())
+                    websites: urls::website(&website.get_untracked())
                         .into_iter()
                         .collect(),
                     hours: OpeningHours {
@@ -104,14 +89,14 @@ fn CreateForm() -> impl IntoView {
             error.set(None);
             let navigate = navigate.clone();
             spawn_local(async move {
-                let result = api::business::create(&token, &request).await;
+                let result = business::create(&token, &request).await;
                 busy.set(false);
                 match result {
                     Ok(profile) => navigate(
                         &format!("/biz/{}/inbox", profile.handle),
                         NavigateOptions::default(),
                     ),
-                    Err(e) => error.set(Some(e.to_string())),
+                    Err(e) => error.set(Some(errors::sentence(&e))),
                 }
             });
         }

@@ -1,10 +1,13 @@
 //! `/b/{handle}`: a business's public profile, readable logged out, with the button "Message".
 
-use super::biz_util::{self, TopBar, WEEKDAYS, alert};
-use super::login::login_then;
-use crate::api;
-use crate::app::AppCtx;
+use crate::components::errors;
+use crate::components::top_bar::{TopBar, alert};
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
+use crate::state::AppCtx;
+use crate::sync::business;
+use crate::time;
+use crate::urls;
+use crate::urls::login_then;
 use kontor_protocol::business::BusinessProfile;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -17,7 +20,7 @@ pub fn BusinessProfilePage() -> impl IntoView {
     let handle = Memo::new(move |_| params.read().get("handle").unwrap_or_default());
     let profile = LocalResource::new(move || {
         let handle = handle.get();
-        async move { api::business::profile(&handle).await }
+        async move { business::profile(&handle).await }
     });
 
     view! {
@@ -29,7 +32,7 @@ pub fn BusinessProfilePage() -> impl IntoView {
                     Some(Err(e)) => view! {
                         <section class="biz-card">
                             <h1>"@"{handle.get_untracked()}</h1>
-                            {alert(e.to_string())}
+                            {alert(errors::sentence(&e))}
                             <a class="btn secondary" href="/">"Go to Kontor"</a>
                         </section>
                     }
@@ -62,7 +65,7 @@ fn Profile(profile: BusinessProfile) -> impl IntoView {
 
     let fields = profile.profile;
     let hours = fields.hours;
-    let today = biz_util::weekday_in(&hours.time_zone);
+    let today = time::weekday_in(&hours.time_zone);
     let open_now = profile.open_now;
     let hours_view = if hours.always_open {
         view! { <p class="biz-always-open">"Open around the clock"</p> }.into_any()
@@ -73,10 +76,10 @@ fn Profile(profile: BusinessProfile) -> impl IntoView {
                 view! {
                     <tr class:biz-today=is_today>
                         <th scope="row">
-                            {WEEKDAYS[d as usize]}
+                            {time::WEEKDAYS[d as usize]}
                             {is_today.then(|| view! { <span class="biz-today-tag">" (today)"</span> })}
                         </th>
-                        <td>{biz_util::day_hours(&hours.intervals, d)}</td>
+                        <td>{time::day_hours(&hours.intervals, d)}</td>
                     </tr>
                 }
             })
@@ -121,7 +124,7 @@ fn Profile(profile: BusinessProfile) -> impl IntoView {
                 view! {
                     <li>
                         <a href=url.clone() target="_blank" rel="noopener noreferrer nofollow">
-                            {biz_util::short_url(url)}
+                            {urls::short_url(url)}
                         </a>
                     </li>
                 }

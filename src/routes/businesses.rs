@@ -1,11 +1,13 @@
 //! `/biz`: the businesses the user works for (the installed app's "Business inbox" shortcut).
 //! With exactly one, it goes straight to that business's inbox.
 
-use super::biz_util::{self, TopBar, alert};
-use super::login::login_then;
-use crate::api;
-use crate::app::AppCtx;
+use crate::components::errors;
+use crate::components::top_bar::{TopBar, alert};
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
+use crate::state;
+use crate::state::AppCtx;
+use crate::sync::business;
+use crate::urls::login_then;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::Redirect;
@@ -17,7 +19,7 @@ pub fn MyBusinesses() -> impl IntoView {
     let ctx = AppCtx::get();
     move || {
         if ctx.auth.with(Option::is_none) {
-            view! { <Redirect path=login_then("/biz") options=crate::app::replace()/> }.into_any()
+            view! { <Redirect path=login_then("/biz") options=crate::urls::replace()/> }.into_any()
         } else {
             view! { <BusinessList/> }.into_any()
         }
@@ -29,11 +31,13 @@ fn BusinessList() -> impl IntoView {
     let ctx = AppCtx::get();
     let navigate = use_navigate();
     let mine = LocalResource::new(move || {
-        let token = biz_util::token(ctx);
+        let token = state::token(ctx);
         async move {
             match token {
-                Ok(token) => api::business::mine(&token).await.map_err(|e| e.to_string()),
-                Err(e) => Err(e),
+                Ok(token) => business::mine(&token)
+                    .await
+                    .map_err(|e| errors::sentence(&e)),
+                Err(e) => Err(errors::sentence(&e)),
             }
         }
     });

@@ -1,11 +1,13 @@
 //! `/chats` and `/chats/{id}`: the messenger itself, chat list left, conversation right.
 
-use crate::app::AppCtx;
 use crate::components::account_menu::AccountMenu;
 use crate::components::brand::Brand;
 use crate::components::chat_list::ChatList;
 use crate::components::connection_status::ConnectionStatus;
+use crate::components::errors;
 use crate::components::new_chat::NewChat;
+use crate::state;
+use crate::state::AppCtx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Outlet, Redirect};
@@ -29,8 +31,8 @@ pub fn ChatsLayout() -> impl IntoView {
 
     move || {
         if ctx.auth.with(Option::is_none) {
-            let back = super::login::login_then(&crate::app::path_and_query(&location));
-            return view! { <Redirect path=back options=crate::app::replace()/> }.into_any();
+            let back = crate::urls::login_then(&crate::urls::path_and_query(&location));
+            return view! { <Redirect path=back options=crate::urls::replace()/> }.into_any();
         }
         let Some(engine) = ctx.engine.get() else {
             return view! {
@@ -38,7 +40,7 @@ pub fn ChatsLayout() -> impl IntoView {
                     <div class="auth-card">
                         <Brand/>
                         {move || match ctx.engine_error.get() {
-                            Some(e) => view! { <p role="alert" class="alert">{e}</p> }.into_any(),
+                            Some(e) => view! { <p role="alert" class="alert">{e.to_string()}</p> }.into_any(),
                             None => view! { <p class="hint">"Opening your chats…"</p> }.into_any(),
                         }}
                     </div>
@@ -68,7 +70,7 @@ pub fn ChatsLayout() -> impl IntoView {
                     <Show when=move || new_chat_open.get()>
                         <NewChat engine=engine.clone() on_done=Callback::new(move |_| new_chat_open.set(false))/>
                     </Show>
-                    {move || problem.get().map(|p| view! { <div class="alert" role="alert">{p}</div> })}
+                    {move || problem.get().map(|p| view! { <div class="alert" role="alert">{errors::problem(&p)}</div> })}
                     <ChatList/>
                 </aside>
                 <main class="main">
@@ -98,7 +100,7 @@ pub fn NoConversation() -> impl IntoView {
             move || left.store(true, Ordering::Relaxed)
         });
         spawn_local(async move {
-            let result = match super::biz_util::online_engine(ctx).await {
+            let result = match state::online_engine(ctx).await {
                 Ok(engine) => engine.start_chat(handle.clone()).await,
                 Err(e) => Err(e),
             };
@@ -106,9 +108,10 @@ pub fn NoConversation() -> impl IntoView {
                 return;
             }
             match result {
-                Ok(id) => navigate(&format!("/chats/{id}"), crate::app::replace()),
+                Ok(id) => navigate(&format!("/chats/{id}"), crate::urls::replace()),
                 Err(e) => {
                     opening.set(None);
+                    let e = errors::sentence(&e);
                     error.set(Some(format!("Could not open a chat with @{handle}: {e}")));
                 }
             }

@@ -1,10 +1,12 @@
 //! `/join/{token}`: an invite link to a business's team, with the button "Join team".
 
-use super::biz_util::{self, TopBar, alert};
-use super::login::login_then;
-use crate::api;
-use crate::app::AppCtx;
+use crate::components::errors;
+use crate::components::top_bar::{TopBar, alert};
 use crate::components::verified::{PartyAvatar, VerifiedBadge};
+use crate::state;
+use crate::state::AppCtx;
+use crate::sync::business;
+use crate::urls::login_then;
 use kontor_protocol::business::InvitePreview;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -54,14 +56,14 @@ fn Preview(invite: String) -> impl IntoView {
     let preview = LocalResource::new({
         let invite = invite.clone();
         move || {
-            let token = biz_util::token(ctx);
+            let token = state::token(ctx);
             let invite = invite.clone();
             async move {
                 match token {
-                    Ok(token) => api::business::invite_preview(&token, &invite)
+                    Ok(token) => business::invite_preview(&token, &invite)
                         .await
-                        .map_err(|e| e.to_string()),
-                    Err(e) => Err(e),
+                        .map_err(|e| errors::sentence(&e)),
+                    Err(e) => Err(errors::sentence(&e)),
                 }
             }
         }
@@ -93,10 +95,10 @@ fn Offer(invite: String, preview: InvitePreview) -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let token = match biz_util::token(ctx) {
+        let token = match state::token(ctx) {
             Ok(t) => t,
             Err(e) => {
-                error.set(Some(e));
+                error.set(Some(errors::sentence(&e)));
                 return;
             }
         };
@@ -105,14 +107,14 @@ fn Offer(invite: String, preview: InvitePreview) -> impl IntoView {
         let invite = invite.clone();
         let navigate = navigate.clone();
         spawn_local(async move {
-            let result = api::business::accept_invite(&token, &invite).await;
+            let result = business::accept_invite(&token, &invite).await;
             busy.set(false);
             match result {
                 Ok(m) => navigate(
                     &format!("/biz/{}/inbox", m.business.handle),
                     NavigateOptions::default(),
                 ),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(errors::sentence(&e))),
             }
         });
     };

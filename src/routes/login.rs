@@ -1,9 +1,11 @@
 //! `/login` and `/register`.
 
-use crate::api::{self, ApiFailure};
-use crate::app::AppCtx;
 use crate::components::brand::Brand;
+use crate::components::errors;
 use crate::session::Auth;
+use crate::state::AppCtx;
+use crate::sync::account;
+use crate::urls::{self, next_path};
 use kontor_protocol::api::{LoginRequest, RegisterRequest};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -28,16 +30,6 @@ pub fn Login() -> impl IntoView {
 #[component]
 pub fn Register() -> impl IntoView {
     view! { <AccountForm mode=Mode::Register/> }
-}
-
-/// `/login?next={path}`: the login page, coming back to `path` afterwards.
-pub(crate) fn login_then(path: &str) -> String {
-    format!("/login?next={}", js_sys::encode_uri_component(path))
-}
-
-/// Where to go after logging in: `?next=` when it is a path on this site, else the chats.
-fn next_path(next: Option<String>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
 }
 
 #[component]
@@ -70,14 +62,14 @@ fn AccountForm(mode: Mode) -> impl IntoView {
         spawn_local(async move {
             let result = match mode {
                 Mode::Login => {
-                    api::login(&LoginRequest {
+                    account::login(&LoginRequest {
                         handle: handle.get_untracked(),
                         password: password.get_untracked(),
                     })
                     .await
                 }
                 Mode::Register => {
-                    api::register(&RegisterRequest {
+                    account::register(&RegisterRequest {
                         handle: handle.get_untracked(),
                         display_name: display_name.get_untracked(),
                         password: password.get_untracked(),
@@ -93,10 +85,9 @@ fn AccountForm(mode: Mode) -> impl IntoView {
                         user: session.user,
                     });
                     // The login page leaves the history: Back from the chats does not return to it.
-                    navigate(&target, crate::app::replace());
+                    navigate(&target, urls::replace());
                 }
-                Err(ApiFailure::Refused(why)) => error.set(Some(why)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(errors::sentence(&e))),
             }
         });
     };
@@ -126,7 +117,7 @@ fn AccountForm(mode: Mode) -> impl IntoView {
     let redirect_to = target.clone();
     view! {
         <Show when=move || ctx.auth.with(Option::is_some)>
-            <Redirect path=redirect_to.clone() options=crate::app::replace()/>
+            <Redirect path=redirect_to.clone() options=urls::replace()/>
         </Show>
         <main class="auth-page">
             <div class="auth-card">

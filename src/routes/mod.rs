@@ -1,8 +1,8 @@
-//! Pages, one module per route.
+//! Pages, one module per route. A page never imports another page: what pages share lives in
+//! [`crate::components`], [`crate::state`], [`crate::urls`] or [`crate::sync`].
 
 pub mod biz_settings;
 pub mod biz_stats;
-pub mod biz_util;
 pub mod business_new;
 pub mod business_profile;
 pub mod businesses;

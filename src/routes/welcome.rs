@@ -1,7 +1,7 @@
 //! `/`: the welcome page, or the chat list when logged in.
 
-use crate::app::AppCtx;
 use crate::components::brand::Brand;
+use crate::state::AppCtx;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
@@ -11,7 +11,7 @@ pub fn Home() -> impl IntoView {
     let ctx = AppCtx::get();
     move || {
         if ctx.auth.get().is_some() {
-            view! { <Redirect path="/chats" options=crate::app::replace()/> }.into_any()
+            view! { <Redirect path="/chats" options=crate::urls::replace()/> }.into_any()
         } else {
             view! { <Welcome/> }.into_any()
         }

@@ -71,14 +71,6 @@ impl From<Vec<Message>> for Received {
     }
 }
 
-/// What the chat list shows for a message: its text, or what it carries.
-fn preview_text(m: &Message) -> String {
-    match (&m.attachment, m.body.trim().is_empty()) {
-        (Some(a), true) => a.kind.summary(&a.name),
-        _ => m.body.clone(),
-    }
-}
-
 /// Folds a stored message into its conversation's counters; true when it is new from someone else.
 pub(super) fn count_message(rec: &mut ConversationRecord, m: &Message, me: UserId) -> bool {
     if m.seq <= rec.last_seq {
@@ -87,7 +79,7 @@ pub(super) fn count_message(rec: &mut ConversationRecord, m: &Message, me: UserI
     let side = rec.side(me);
     rec.last_seq = m.seq;
     rec.last_activity = rec.last_activity.max(m.sent_at.0 as f64);
-    rec.preview = Some(Preview::of(&preview_text(m), m.sender == side));
+    rec.preview = Some(Preview::of_message(m, m.sender == side));
     if m.sender != side && m.seq > rec.read_seq {
         rec.unread += 1;
         return true;

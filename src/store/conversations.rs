@@ -2,11 +2,9 @@
 
 use super::{CONVERSATIONS, Db, MESSAGES, Result};
 use indexed_db_futures::prelude::*;
-use kontor_protocol::{Conversation, ConversationId, Member, Seq, UserId};
+use kontor_protocol::text::{preview, preview_of};
+use kontor_protocol::{Conversation, ConversationId, Member, Message, Seq, UserId};
 use serde::{Deserialize, Serialize};
-
-/// Characters of the last message kept for the chat list.
-const PREVIEW_CHARS: usize = 120;
 
 /// The newest message, as the chat list shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,16 +16,21 @@ pub struct Preview {
 }
 
 impl Preview {
-    /// A preview of `body`.
+    /// A preview of `body` (the protocol's rule: one line, at most
+    /// [`kontor_protocol::text::PREVIEW_CHARS`] characters).
     pub fn of(body: &str, from_me: bool) -> Self {
-        let text: String = body
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .chars()
-            .take(PREVIEW_CHARS)
-            .collect();
-        Self { text, from_me }
+        Self {
+            text: preview_of(body),
+            from_me,
+        }
+    }
+
+    /// A preview of a stored message: its text, or what it carries when it has no text.
+    pub fn of_message(message: &Message, from_me: bool) -> Self {
+        Self {
+            text: preview(message),
+            from_me,
+        }
     }
 }
 
@@ -89,15 +92,8 @@ impl ConversationRecord {
     pub fn merge_snapshot(&mut self, conversation: &Conversation, me: UserId) {
         self.members = conversation.members.clone();
         // Not a member: on the business's team, answering as the business.
-        self.acting_as = if conversation.members.iter().any(|m| m.user.id == me) {
-            None
-        } else {
-            conversation
-                .members
-                .iter()
-                .find(|m| m.user.business.is_some())
-                .map(|m| m.user.id)
-        };
+        let party = conversation.party_of(me);
+        self.acting_as = (party != me).then_some(party);
         let side = self.side(me);
         let peer = conversation
             .members

@@ -45,7 +45,7 @@ pub(crate) const BY_CONVERSATION_SEQ: &str = "by_conversation_seq";
 pub(crate) const BY_CONVERSATION: &str = "by_conversation";
 
 /// What can go wrong with the local database.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum StoreError {
     /// The browser offers no IndexedDB (private mode in some browsers, or disabled).
     #[error("this browser does not allow local storage, so Kontor cannot keep your messages")]
@@ -58,10 +58,22 @@ pub enum StoreError {
     Database(String),
 }
 
+/// The DOMException name browsers give a write over the origin's storage quota.
+const QUOTA_EXCEEDED: &str = "QuotaExceededError";
+
 impl From<indexed_db_futures::error::Error> for StoreError {
     fn from(e: indexed_db_futures::error::Error) -> Self {
-        let text = format!("{e:?}");
-        if text.contains("QuotaExceeded") {
+        use indexed_db_futures::error::Error;
+        use wasm_bindgen::JsCast;
+        let quota = match &e {
+            Error::DomException(d) => {
+                let js: &wasm_bindgen::JsValue = d.as_ref();
+                js.dyn_ref::<web_sys::DomException>()
+                    .is_some_and(|d| d.name() == QUOTA_EXCEEDED)
+            }
+            _ => false,
+        };
+        if quota {
             StoreError::QuotaExceeded
         } else {
             StoreError::Database(e.to_string())

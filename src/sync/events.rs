@@ -1,7 +1,7 @@
 //! What the engine does with each server frame.
 
-use super::tabs::TabMessage;
-use super::{ConnStatus, Engine};
+use super::tabs::{RelayError, TabMessage};
+use super::{ConnStatus, Engine, Problem, SyncError};
 use crate::store::Received;
 
 /// Share of the quota above which old messages are evicted.
@@ -159,7 +159,7 @@ impl Engine {
                     };
                     self.hear(&live);
                     self.tabs.post(&TabMessage::Live { frame: live });
-                    self.answer(request_id, Err(message));
+                    self.answer(request_id, Err(SyncError::Refused { code, message }));
                 } else if let Some(id) = message_id {
                     if code.is_transient() {
                         // Stays pending; resent after the next catch-up.
@@ -187,17 +187,16 @@ impl Engine {
         let _ = self.stored(self.db.apply_conversations(&batch).await);
     }
 
-    /// After a local write: the UI re-reads on success; a failure is shown and returned as text.
-    fn stored(&self, result: Result<(), crate::store::StoreError>) -> Result<(), String> {
+    /// After a local write: the UI re-reads on success; a failure is shown and returned.
+    fn stored(&self, result: Result<(), crate::store::StoreError>) -> Result<(), SyncError> {
         match result {
             Ok(()) => {
                 self.bump();
                 Ok(())
             }
             Err(e) => {
-                let text = e.to_string();
-                self.report(e);
-                Err(text)
+                self.report(e.clone());
+                Err(e.into())
             }
         }
     }
@@ -213,10 +212,12 @@ impl Engine {
                 let _ = tx.send(answer);
             }
             // Asked by another tab.
-            None => self.tabs.post(&TabMessage::Answer {
-                request_id,
-                result: answer,
-            }),
+            None => match relayed(answer) {
+                Some(result) => self.tabs.post(&TabMessage::Answer { request_id, result }),
+                None => web_sys::console::error_1(
+                    &format!("Kontor: an answer for another tab cannot cross: {request_id}").into(),
+                ),
+            },
         }
     }
 
@@ -275,7 +276,7 @@ impl Engine {
             };
             crate::pwa::notify(
                 &title,
-                &crate::store::Preview::of(&m.body, false).text,
+                &kontor_protocol::text::preview_of(&m.body),
                 &conversation_id.to_string(),
                 format!("/chats/{conversation_id}"),
             );
@@ -295,10 +296,7 @@ impl Engine {
             Ok(0) => {}
             Ok(n) => {
                 self.bump();
-                self.problem.set(Some(format!(
-                    "Storage is almost full, so {n} older messages were removed from this device. \
-                     They load again from the server when you scroll up."
-                )));
+                self.problem.set(Some(Problem::Evicted(n)));
             }
             Err(e) => self.report(e),
         }
@@ -311,5 +309,18 @@ impl Engine {
         {
             self.mark_read(id).await;
         }
+    }
+}
+
+/// An answer as it crosses to the tab that asked: only a frame, a refusal or a storage failure
+/// are made here (the others happen in the asking tab itself).
+fn relayed(answer: super::Answer) -> Option<Result<ServerFrame, RelayError>> {
+    match answer {
+        Ok(frame) => Some(Ok(frame)),
+        Err(SyncError::Refused { code, message }) => {
+            Some(Err(RelayError::Refused { code, message }))
+        }
+        Err(SyncError::Storage(e)) => Some(Err(RelayError::Storage(e))),
+        Err(_) => None,
     }
 }

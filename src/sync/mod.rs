@@ -3,20 +3,30 @@
 //! [`Engine`] is what the UI talks to: it writes to IndexedDB first and lets the connection
 //! manager ([`connection`]) deliver. The UI renders from IndexedDB and re-reads when
 //! [`Engine::revision`] changes.
+//!
+//! Slightly over 500 lines: the [`Engine`] struct and its core (start, leadership, sending,
+//! requests) stay together; its other areas already live in their own files (events, team,
+//! uploads, account and business HTTP calls).
 
+pub mod account;
+pub mod business;
 mod connection;
+mod error;
 mod events;
+mod http;
 pub mod reader;
 mod tabs;
 mod team;
 mod uploads;
 
+pub use error::{Invalid, Problem, SyncError, SyncResult};
+pub use tabs::RelayError;
 pub use uploads::NewFile;
 
 use crate::session::Auth;
 use crate::store::{Db, OutboxRecord, StoreError};
 use futures::channel::{mpsc, oneshot};
-use kontor_protocol::limits::MAX_BODY_BYTES;
+use kontor_protocol::text::{BodyError, check_body};
 use kontor_protocol::{
     ClientFrame, ConversationId, MessageId, ReceiptKind, RequestId, Seq, SessionToken, User, UserId,
 };
@@ -65,7 +75,7 @@ const TYPING_SHOWN_MS: f64 = 4_000.0;
 const TYPING_EVERY_MS: f64 = 3_000.0;
 
 /// The answer to a request: the server's frame, or why there is none.
-pub type Answer = Result<kontor_protocol::ServerFrame, String>;
+pub type Answer = Result<kontor_protocol::ServerFrame, SyncError>;
 
 /// A callback for live team frames.
 pub type Listener = Arc<dyn Fn(&kontor_protocol::ServerFrame) + Send + Sync>;
@@ -89,7 +99,7 @@ pub struct Engine {
     /// The server no longer accepts the token: the app logs out.
     pub session_ended: RwSignal<bool>,
     /// A problem worth telling the user (storage full, …).
-    pub problem: RwSignal<Option<String>>,
+    pub problem: RwSignal<Option<Problem>>,
     /// The conversation on screen, if any (its messages are marked read as they arrive).
     pub open_conversation: RwSignal<Option<ConversationId>>,
     /// Files uploading from this tab: bytes the server has, of how many.
@@ -227,7 +237,7 @@ impl Engine {
                     .unwrap_or_else(|e| e.into_inner())
                     .remove(&request_id);
                 if let Some(tx) = waiting {
-                    let _ = tx.send(result);
+                    let _ = tx.send(result.map_err(SyncError::from));
                 }
             }
             TabMessage::SessionEnded => self.session_ended.set(true),
@@ -322,14 +332,7 @@ impl Engine {
 
     fn report(&self, e: StoreError) {
         web_sys::console::error_1(&format!("Kontor storage: {e}").into());
-        self.problem.set(Some(match e {
-            StoreError::QuotaExceeded => {
-                "Your browser's storage for Kontor is full. Free some space; messages are kept \
-                 on the server meanwhile."
-                    .to_string()
-            }
-            other => format!("Could not save locally: {other}."),
-        }));
+        self.problem.set(Some(Problem::Storage(e)));
     }
 
     /// Sends a frame if connected; other tabs hand it to the leader. Messages need no retry
@@ -361,15 +364,12 @@ impl Engine {
         &self,
         conversation_id: ConversationId,
         body: String,
-    ) -> Result<(), String> {
-        if body.trim().is_empty() {
-            return Ok(());
-        }
-        if body.len() > MAX_BODY_BYTES {
-            return Err(format!(
-                "This message is too long: at most {} KiB of text.",
-                MAX_BODY_BYTES / 1024
-            ));
+    ) -> SyncResult<()> {
+        // An empty body from the composer is ignored, as if nothing was typed.
+        match check_body(&body, false) {
+            Ok(()) => {}
+            Err(BodyError::Empty) => return Ok(()),
+            Err(e) => return Err(e.into()),
         }
         let rec = OutboxRecord {
             id: MessageId::new(),
@@ -380,9 +380,8 @@ impl Engine {
             upload: None,
         };
         if let Err(e) = self.db.queue_message(&rec).await {
-            let text = e.to_string();
-            self.report(e);
-            return Err(format!("Not sent: {text}."));
+            self.report(e.clone());
+            return Err(e.into());
         }
         self.bump();
         self.note_sent(conversation_id);
@@ -424,7 +423,7 @@ impl Engine {
     /// Sends a request and waits for its answer (from this tab's connection or the leader's).
     pub(crate) async fn request(&self, request_id: RequestId, frame: ClientFrame) -> Answer {
         if !self.is_online() {
-            return Err("You are offline. This needs a connection.".into());
+            return Err(SyncError::Offline);
         }
         let (tx, rx) = oneshot::channel();
         self.pending
@@ -440,20 +439,20 @@ impl Engine {
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .remove(&request_id);
-                Err("No answer from the server. Please try again.".into())
+                Err(SyncError::NoAnswer)
             }
         }
     }
 
     /// Opens (or finds) the direct chat with a handle.
-    pub async fn start_chat(&self, handle: String) -> Result<ConversationId, String> {
+    pub async fn start_chat(&self, handle: String) -> SyncResult<ConversationId> {
         let request_id = RequestId::new();
         match self
             .request(request_id, ClientFrame::StartChat { request_id, handle })
             .await?
         {
             kontor_protocol::ServerFrame::ChatStarted { conversation, .. } => Ok(conversation.id),
-            _ => Err("Unexpected answer from the server.".into()),
+            _ => Err(Invalid::UnexpectedAnswer.into()),
         }
     }
 
@@ -462,7 +461,7 @@ impl Engine {
         &self,
         conversation_id: ConversationId,
         before: Seq,
-    ) -> Result<(), String> {
+    ) -> SyncResult<()> {
         let request_id = RequestId::new();
         self.request(
             request_id,

@@ -9,12 +9,9 @@ use crate::json::{self, JsonError};
 use crate::store::{ReceiptMark, Received};
 use futures::{FutureExt, StreamExt};
 use gloo_net::websocket::{Message, WebSocketError};
-use kontor_protocol::{Conversation, Pos, ServerFrame};
+use kontor_protocol::{Conversation, Pos, ServerFrame, close};
 use std::ops::ControlFlow::{self, Break, Continue};
 use wasm_bindgen::{JsCast, JsValue};
-
-/// Close code the server uses for an invalid token.
-pub const CLOSE_UNAUTHORIZED: u16 = 4001;
 
 /// What the reader hands on, one at a time.
 // Steps are matched and dropped at once, as `ServerFrame` itself is.
@@ -33,7 +30,7 @@ pub enum Step {
     Unreadable(JsonError),
     /// The connection closed or failed; `unauthorized` when the server refused the session.
     Closed {
-        /// The server closed with [`CLOSE_UNAUTHORIZED`].
+        /// The server closed with [`kontor_protocol::close::UNAUTHORIZED`].
         unauthorized: bool,
     },
 }
@@ -77,7 +74,7 @@ where
                 Read::Item(Some(Ok(Message::Bytes(_)))) => continue,
                 Read::Item(Some(Err(WebSocketError::ConnectionClose(ev)))) => {
                     return Step::Closed {
-                        unauthorized: ev.code == CLOSE_UNAUTHORIZED,
+                        unauthorized: ev.code == close::UNAUTHORIZED,
                     };
                 }
                 Read::Item(_) => {

@@ -6,11 +6,39 @@
 //! Web Locks is outside web-sys's stable set, so it is called through `Reflect`.
 
 use super::ConnStatus;
+use crate::store::StoreError;
 use js_sys::{Function, Promise, Reflect};
-use kontor_protocol::{ConversationId, RequestId, ServerFrame, UserId};
+use kontor_protocol::{ConversationId, ErrorCode, RequestId, ServerFrame, UserId};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+
+/// Why a request the leader made for another tab failed, as it crosses to that tab (the relay's
+/// own error: only what can happen to a relayed request).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum RelayError {
+    /// The server refused the request.
+    #[error("refused ({code:?}): {message}")]
+    Refused {
+        /// The machine-readable reason.
+        code: ErrorCode,
+        /// The server's sentence.
+        message: String,
+    },
+    /// The leader could not store the answer.
+    #[error("the leader's storage: {0}")]
+    Storage(StoreError),
+}
+
+impl From<RelayError> for super::SyncError {
+    fn from(e: RelayError) -> Self {
+        match e {
+            RelayError::Refused { code, message } => super::SyncError::Refused { code, message },
+            RelayError::Storage(e) => super::SyncError::Storage(e),
+        }
+    }
+}
 
 /// What tabs tell each other.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,7 +58,7 @@ pub(super) enum TabMessage {
     /// Answer to a relayed request.
     Answer {
         request_id: RequestId,
-        result: Result<ServerFrame, String>,
+        result: Result<ServerFrame, RelayError>,
     },
     /// A live team frame (inbox change, note, activity), relayed by the leader.
     Live { frame: ServerFrame },

@@ -2,12 +2,12 @@
 //! teammates' activity. Requests go over the one connection (the leader tab's); live team frames
 //! reach every tab's listeners.
 
-use super::{Engine, Listener};
+use super::{Engine, Invalid, Listener, SyncError, SyncResult};
 use kontor_protocol::business::{
     Activity, CustomerPanel, InboxCounts, InboxCursor, InboxFilter, InboxItem, InboxStatus, Note,
     Snooze,
 };
-use kontor_protocol::limits::MAX_BODY_BYTES;
+use kontor_protocol::text::{BodyError, check_body};
 use kontor_protocol::{
     BusinessId, ClientFrame, ConversationId, LabelId, NoteId, RequestId, Seq, ServerFrame, UserId,
 };
@@ -24,8 +24,8 @@ pub struct InboxPage {
     pub next: Option<InboxCursor>,
 }
 
-fn unexpected() -> String {
-    "Unexpected answer from the server.".into()
+fn unexpected() -> SyncError {
+    Invalid::UnexpectedAnswer.into()
 }
 
 impl Engine {
@@ -69,7 +69,7 @@ impl Engine {
         business: BusinessId,
         filter: InboxFilter,
         before: Option<InboxCursor>,
-    ) -> Result<InboxPage, String> {
+    ) -> SyncResult<InboxPage> {
         let request_id = RequestId::new();
         let frame = ClientFrame::Inbox {
             request_id,
@@ -97,7 +97,7 @@ impl Engine {
     pub async fn open_customer(
         &self,
         conversation_id: ConversationId,
-    ) -> Result<(InboxItem, CustomerPanel), String> {
+    ) -> SyncResult<(InboxItem, CustomerPanel)> {
         let request_id = RequestId::new();
         let frame = ClientFrame::Customer {
             request_id,
@@ -112,12 +112,12 @@ impl Engine {
     }
 
     /// Fetches the newest page of a conversation (fills what this device missed).
-    pub async fn load_latest(&self, conversation_id: ConversationId) -> Result<(), String> {
+    pub async fn load_latest(&self, conversation_id: ConversationId) -> SyncResult<()> {
         self.load_history(conversation_id, Seq::END).await
     }
 
     /// The private notes on a conversation.
-    pub async fn notes(&self, conversation_id: ConversationId) -> Result<Vec<Note>, String> {
+    pub async fn notes(&self, conversation_id: ConversationId) -> SyncResult<Vec<Note>> {
         let request_id = RequestId::new();
         let frame = ClientFrame::Notes {
             request_id,
@@ -131,9 +131,9 @@ impl Engine {
 
     /// Sends a team write; its success arrives as a live `inbox_item`, a refusal as a live
     /// error with the returned request id.
-    fn team_write(&self, frame: ClientFrame) -> Result<(), String> {
+    fn team_write(&self, frame: ClientFrame) -> SyncResult<()> {
         if !self.is_online() {
-            return Err("You are offline. This needs a connection.".into());
+            return Err(SyncError::Offline);
         }
         self.send_frame(frame);
         Ok(())
@@ -144,7 +144,7 @@ impl Engine {
         &self,
         conversation_id: ConversationId,
         assignee: Option<UserId>,
-    ) -> Result<RequestId, String> {
+    ) -> SyncResult<RequestId> {
         let request_id = RequestId::new();
         self.team_write(ClientFrame::Assign {
             request_id,
@@ -160,7 +160,7 @@ impl Engine {
         conversation_id: ConversationId,
         status: InboxStatus,
         snooze: Option<Snooze>,
-    ) -> Result<RequestId, String> {
+    ) -> SyncResult<RequestId> {
         let request_id = RequestId::new();
         self.team_write(ClientFrame::SetStatus {
             request_id,
@@ -176,7 +176,7 @@ impl Engine {
         &self,
         conversation_id: ConversationId,
         labels: Vec<LabelId>,
-    ) -> Result<RequestId, String> {
+    ) -> SyncResult<RequestId> {
         let request_id = RequestId::new();
         self.team_write(ClientFrame::SetLabels {
             request_id,
@@ -187,15 +187,11 @@ impl Engine {
     }
 
     /// Adds a private note; it comes back as a live `note` when stored.
-    pub fn add_note(&self, conversation_id: ConversationId, body: String) -> Result<(), String> {
-        if body.trim().is_empty() {
-            return Ok(());
-        }
-        if body.len() > MAX_BODY_BYTES {
-            return Err(format!(
-                "This note is too long: at most {} KiB of text.",
-                MAX_BODY_BYTES / 1024
-            ));
+    pub fn add_note(&self, conversation_id: ConversationId, body: String) -> SyncResult<()> {
+        match check_body(&body, false) {
+            Ok(()) => {}
+            Err(BodyError::Empty) => return Ok(()),
+            Err(e) => return Err(e.into()),
         }
         self.team_write(ClientFrame::AddNote {
             id: NoteId::new(),

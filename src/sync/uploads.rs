@@ -3,13 +3,12 @@
 //! resumes where it stopped. The message that refers to the file goes out only after the upload
 //! completed.
 
-use super::Engine;
-use crate::api;
+use super::http::{Req, fetch};
+use super::{Engine, Invalid, SyncError, SyncResult};
 use crate::store::{OutboxRecord, PendingUpload};
-use gloo_net::http::Request;
-use kontor_protocol::api::ApiError;
 use kontor_protocol::media::{
     Attachment, AttachmentKind, MAX_UPLOAD_BYTES, NewUpload, UPLOAD_CHUNK_BYTES, UploadState,
+    is_photo_mime,
 };
 use kontor_protocol::{ConversationId, MessageId, UploadId};
 use leptos::prelude::*;
@@ -33,10 +32,7 @@ impl NewFile {
     /// A picked or dropped file; images the server can show inline become photos.
     pub fn from_file(file: web_sys::File) -> Self {
         let mime = file.type_();
-        let kind = if matches!(
-            mime.as_str(),
-            "image/jpeg" | "image/png" | "image/webp" | "image/gif"
-        ) {
+        let kind = if is_photo_mime(&mime) {
             AttachmentKind::Photo
         } else {
             AttachmentKind::Document
@@ -61,17 +57,21 @@ enum Stop {
 }
 
 /// Sends an upload request and reads its JSON answer, sorting failures by what to do next.
-async fn call<T: serde::de::DeserializeOwned>(req: Request) -> Result<T, Stop> {
-    let res = req.send().await.map_err(|_| Stop::Later)?;
-    match res.status() {
-        200..=299 => api::read_json(&res).await.map_err(|_| Stop::Later),
-        409 => Err(Stop::Resync),
-        408 | 429 | 500..=599 => Err(Stop::Later),
-        _ => Err(match api::read_json::<ApiError>(&res).await {
-            Ok(e) => Stop::Refused(e.message),
-            Err(_) => Stop::Refused(format!("The server refused the file ({}).", res.status())),
-        }),
-    }
+async fn call<T: serde::de::DeserializeOwned>(req: Req<'_>) -> Result<T, Stop> {
+    fetch(req).await.map_err(|e| match e {
+        SyncError::HttpRefused { status: 409, .. } => Stop::Resync,
+        SyncError::HttpRefused {
+            status: 408 | 429 | 500..=599,
+            ..
+        } => Stop::Later,
+        SyncError::HttpRefused {
+            message: Some(why), ..
+        } => Stop::Refused(why),
+        SyncError::HttpRefused { status, .. } => {
+            Stop::Refused(format!("The server refused the file ({status})."))
+        }
+        _ => Stop::Later,
+    })
 }
 
 /// Where an upload stands on the server.
@@ -79,10 +79,7 @@ async fn state_of(
     token: &kontor_protocol::SessionToken,
     id: UploadId,
 ) -> Result<UploadState, Stop> {
-    let req = api::authed(Request::get(&format!("/api/uploads/{id}")), token)
-        .build()
-        .map_err(|_| Stop::Later)?;
-    match call(req).await {
+    match call(Req::get(&format!("/api/uploads/{id}")).token(token)).await {
         Err(Stop::Resync) => Err(Stop::Later),
         other => other,
     }
@@ -95,19 +92,15 @@ impl Engine {
         conversation_id: ConversationId,
         files: Vec<NewFile>,
         caption: String,
-    ) -> Result<(), String> {
+    ) -> SyncResult<()> {
         let mut caption = Some(caption);
         for file in files {
             let size = file.blob.size() as u64;
             if size == 0 {
-                return Err(format!("“{}” is empty.", file.name));
+                return Err(Invalid::EmptyFile(file.name).into());
             }
             if size > MAX_UPLOAD_BYTES {
-                return Err(format!(
-                    "“{}” is too big: files can be at most {} MiB.",
-                    file.name,
-                    MAX_UPLOAD_BYTES / (1024 * 1024)
-                ));
+                return Err(Invalid::FileTooBig(file.name).into());
             }
             let rec = OutboxRecord {
                 id: MessageId::new(),
@@ -127,9 +120,8 @@ impl Engine {
                 }),
             };
             if let Err(e) = self.db.queue_upload(&rec, &file.blob).await {
-                let text = e.to_string();
-                self.report(e);
-                return Err(format!("Not sent: {text}."));
+                self.report(e.clone());
+                return Err(e.into());
             }
             self.upload_progress
                 .update(|p| _ = p.insert(rec.id, (0, size)));
@@ -236,11 +228,7 @@ impl Engine {
                     kind: upload.kind,
                     duration_ms: upload.duration_ms,
                 };
-                let req = api::with_json(
-                    api::authed(Request::post("/api/uploads"), &token),
-                    &announce,
-                )
-                .map_err(|_| Stop::Later)?;
+                let req = Req::post("/api/uploads").token(&token).json(&announce);
                 let state: UploadState = call(req).await?;
                 upload.upload_id = Some(state.id);
                 let id = state.id;
@@ -263,12 +251,9 @@ impl Engine {
             let chunk = blob
                 .slice_with_f64_and_f64(received as f64, end as f64)
                 .map_err(|_| Stop::Refused("The file could not be read.".into()))?;
-            let req = api::authed(
-                Request::put(&format!("/api/uploads/{id}?offset={received}")),
-                &token,
-            )
-            .body(chunk)
-            .map_err(|_| Stop::Later)?;
+            let req = Req::put(&format!("/api/uploads/{id}?offset={received}"))
+                .token(&token)
+                .blob(&chunk);
             let state: UploadState = match call(req).await {
                 Err(Stop::Resync) if resyncs < 5 => {
                     resyncs += 1;
@@ -286,12 +271,7 @@ impl Engine {
             .db
             .update_upload(rec.id, |u| u.received = received)
             .await;
-        let req = api::authed(
-            Request::post(&format!("/api/uploads/{id}/complete")),
-            &token,
-        )
-        .build()
-        .map_err(|_| Stop::Later)?;
+        let req = Req::post(&format!("/api/uploads/{id}/complete")).token(&token);
         // Completing twice is safe: the server answers the same attachment.
         match call(req).await {
             Err(Stop::Resync) => Err(Stop::Later),
@@ -309,14 +289,9 @@ impl Engine {
             .and_then(|o| o.into_iter().find(|r| r.id == id))
             .and_then(|r| r.upload)
             .and_then(|u| u.upload_id);
-        if let Some(upload_id) = upload_id
-            && let Ok(req) = api::authed(
-                Request::delete(&format!("/api/uploads/{upload_id}")),
-                &self.token,
-            )
-            .build()
-        {
-            let _ = api::fetch_empty(req).await;
+        if let Some(upload_id) = upload_id {
+            let req = Req::delete(&format!("/api/uploads/{upload_id}")).token(&self.token);
+            let _ = fetch::<()>(req).await;
         }
         self.upload_progress.update(|p| _ = p.remove(&id));
         self.discard(id).await;
