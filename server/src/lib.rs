@@ -30,6 +30,9 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+/// Password hashes computed at once (argon2id takes 19 MiB each).
+const PASSWORD_SLOTS: usize = 2;
+
 /// Frames a connection may have queued before it is considered too slow and dropped.
 const CONNECTION_QUEUE: usize = 8 * 1024;
 
@@ -45,7 +48,7 @@ pub fn build_state(config: Config) -> anyhow::Result<AppState> {
         db,
         hub,
         shell,
-        password_slots: Arc::new(Semaphore::new(2)),
+        password_slots: Arc::new(Semaphore::new(PASSWORD_SLOTS)),
         media,
     })
 }

@@ -77,6 +77,16 @@ impl From<ServiceError> for ApiFailure {
             ServiceError::TooLarge(why) => {
                 Self::new(StatusCode::PAYLOAD_TOO_LARGE, ApiErrorCode::TooLarge, why)
             }
+            ServiceError::InvalidHandle(why) => Self::bad(ApiErrorCode::InvalidHandle, why),
+            ServiceError::InvalidDisplayName(why) => {
+                Self::bad(ApiErrorCode::InvalidDisplayName, why)
+            }
+            ServiceError::InvalidPassword(why) => Self::bad(ApiErrorCode::InvalidPassword, why),
+            ServiceError::WrongCredentials => Self::new(
+                StatusCode::UNAUTHORIZED,
+                ApiErrorCode::WrongCredentials,
+                "Wrong handle or password.",
+            ),
             ServiceError::Missing(why) => {
                 Self::new(StatusCode::NOT_FOUND, ApiErrorCode::NotFound, why)
             }

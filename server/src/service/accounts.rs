@@ -1,12 +1,91 @@
-//! Accounts and login sessions.
+//! Accounts and login sessions: who may register with what, password checks (argon2id on the
+//! blocking pool, a few at a time), and sessions by the hash of their token.
 
 use super::{ServiceError, ServiceResult};
-use crate::db::{AuthSession, Data, LoginRecord, Tx, now_ms};
-use kontor_protocol::{Handle, User, UserId};
+use crate::auth;
+use crate::db::{AuthSession, Data, Db, Tx, now_ms};
+use crate::hub::Hub;
+use kontor_protocol::api::{LoginRequest, RegisterRequest, SessionResponse};
+use kontor_protocol::limits::{MAX_DISPLAY_NAME_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
+use kontor_protocol::{Handle, SessionToken, User, UserId};
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-/// Creates a person's account (the handle is shared with businesses).
-pub fn register(
+/// Checks a new password's length.
+fn check_password(password: &str) -> ServiceResult<()> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(ServiceError::InvalidPassword(format!(
+            "A password has at least {MIN_PASSWORD_CHARS} characters."
+        )));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(ServiceError::InvalidPassword(format!(
+            "A password has at most {MAX_PASSWORD_CHARS} characters."
+        )));
+    }
+    Ok(())
+}
+
+/// A display name, trimmed, or why it cannot be one.
+fn check_display_name(name: &str) -> ServiceResult<String> {
+    let name = name.trim();
+    let n = name.chars().count();
+    if n == 0 || n > MAX_DISPLAY_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(ServiceError::InvalidDisplayName(format!(
+            "A display name has 1 to {MAX_DISPLAY_NAME_CHARS} characters."
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+/// "that is too short" → "That is too short."
+fn sentence(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => String::new(),
+    }
+}
+
+/// Runs argon2 on the blocking pool, at most as many at once as `slots` allows (19 MiB each).
+async fn with_password_slot<T: Send + 'static>(
+    slots: &Semaphore,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> ServiceResult<T> {
+    let _permit = slots
+        .acquire()
+        .await
+        .map_err(|_| crate::db::DbError::TaskFailed)?;
+    Ok(tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| crate::db::DbError::TaskFailed)?)
+}
+
+/// Creates a person's account (the handle is shared with businesses) and logs it in.
+pub async fn register(
+    db: &Db,
+    slots: &Semaphore,
+    req: RegisterRequest,
+) -> ServiceResult<SessionResponse> {
+    let handle = Handle::parse(&req.handle)
+        .map_err(|e| ServiceError::InvalidHandle(sentence(&e.to_string())))?;
+    let display_name = check_display_name(&req.display_name)?;
+    check_password(&req.password)?;
+    let password = req.password;
+    let password_hash = with_password_slot(slots, move || auth::hash_password(&password))
+        .await?
+        .map_err(|e| {
+            tracing::error!("password hashing failed: {e}");
+            crate::db::DbError::TaskFailed
+        })?;
+    let user = db
+        .transact(move |tx| create_person(tx, handle, display_name, &password_hash))
+        .await?;
+    open_session(db, user).await
+}
+
+fn create_person(
     tx: &mut Tx<'_>,
     handle: Handle,
     display_name: String,
@@ -20,26 +99,54 @@ pub fn register(
     Ok(user)
 }
 
-/// Stores a new login session by the hash of its token; answers its id.
-pub fn open_session(
-    tx: &mut Tx<'_>,
-    user: UserId,
-    token_hash: [u8; 32],
-    expires_at: i64,
-) -> ServiceResult<Uuid> {
+/// Checks a handle and password; a wrong one never says which was wrong, and takes as long.
+pub async fn login(
+    db: &Db,
+    slots: &Semaphore,
+    req: LoginRequest,
+) -> ServiceResult<SessionResponse> {
+    if req.password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(ServiceError::WrongCredentials);
+    }
+    let record = match Handle::parse(&req.handle) {
+        Ok(handle) => db.read(move |d| d.login_record(&handle)).await?,
+        Err(_) => None,
+    };
+    let stored = record.as_ref().map(|r| r.password_hash.clone());
+    let password = req.password;
+    let ok = with_password_slot(slots, move || {
+        auth::verify_password(&password, stored.as_deref())
+    })
+    .await?;
+    match record {
+        Some(record) if ok => open_session(db, record.user).await,
+        _ => Err(ServiceError::WrongCredentials),
+    }
+}
+
+/// Stores a new login session for `user` and answers its token (only its hash is stored).
+async fn open_session(db: &Db, user: User) -> ServiceResult<SessionResponse> {
+    let (token, token_hash) = auth::new_token();
+    let expires_at = now_ms() + auth::SESSION_LIFETIME_MS;
+    let user_id = user.id;
     let id = Uuid::now_v7();
-    tx.insert_session(id, user, &token_hash, now_ms(), expires_at)?;
-    Ok(id)
+    db.transact(move |tx| {
+        Ok::<_, ServiceError>(tx.insert_session(id, user_id, &token_hash, now_ms(), expires_at)?)
+    })
+    .await?;
+    Ok(SessionResponse { token, user })
 }
 
-/// Revokes a session; answers its id if it was live (its connections are then closed).
-pub fn revoke_session(tx: &mut Tx<'_>, token_hash: [u8; 32]) -> ServiceResult<Option<Uuid>> {
-    Ok(tx.revoke_session(&token_hash, now_ms())?)
-}
-
-/// What login checks a password against (`None`: no such person).
-pub fn login_record(data: &dyn Data, handle: &Handle) -> ServiceResult<Option<LoginRecord>> {
-    Ok(data.login_record(handle)?)
+/// Revokes a session and closes its live connections.
+pub async fn logout(db: &Db, hub: &Hub, token: &SessionToken) -> ServiceResult<()> {
+    let token_hash = auth::token_hash(token);
+    let revoked = db
+        .transact(move |tx| Ok::<_, ServiceError>(tx.revoke_session(&token_hash, now_ms())?))
+        .await?;
+    if let Some(session) = revoked {
+        hub.close_session(session, "logged out");
+    }
+    Ok(())
 }
 
 /// The live session for a token hash: `None` when unknown, revoked or expired.

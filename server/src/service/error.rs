@@ -47,6 +47,18 @@ pub enum ServiceError {
     /// Not an image of an accepted type that decodes.
     #[error("{0}")]
     InvalidImage(String),
+    /// The handle cannot be used; the sentence says why.
+    #[error("{0}")]
+    InvalidHandle(String),
+    /// The display name cannot be used; the sentence says why.
+    #[error("{0}")]
+    InvalidDisplayName(String),
+    /// The password cannot be used; the sentence says why.
+    #[error("{0}")]
+    InvalidPassword(String),
+    /// Wrong handle or password (never says which).
+    #[error("wrong handle or password")]
+    WrongCredentials,
     /// Reading or writing files failed (the details stay in the server log).
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
@@ -74,6 +86,12 @@ impl ServiceError {
             ServiceError::HandleTaken => (ErrorCode::Invalid, self.to_string()),
             ServiceError::Conflict => (ErrorCode::Conflict, self.to_string()),
             ServiceError::Missing(why) => (ErrorCode::NotFound, (*why).into()),
+            ServiceError::InvalidHandle(why)
+            | ServiceError::InvalidDisplayName(why)
+            | ServiceError::InvalidPassword(why) => (ErrorCode::Invalid, why.clone()),
+            ServiceError::WrongCredentials => {
+                (ErrorCode::Unauthorized, "Wrong handle or password.".into())
+            }
             ServiceError::OutOfStep(why) => (ErrorCode::Conflict, why.clone()),
             ServiceError::InvalidImage(why) => (ErrorCode::Invalid, why.clone()),
             ServiceError::Io(_) | ServiceError::Blobs(_) => {
