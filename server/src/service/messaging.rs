@@ -534,3 +534,30 @@ pub fn typing(
     hub.publish(&others, Outbound::Frame(encode(&frame)), None);
     Ok(())
 }
+
+/// What a reconnecting client missed, part one: its conversations created or changed after
+/// `since` (their snapshots carry the client's own cursor).
+pub fn changed_conversations(
+    data: &dyn Data,
+    user: UserId,
+    since: Pos,
+) -> ServiceResult<Vec<Conversation>> {
+    Ok(data.changed_conversations(user, since)?)
+}
+
+/// What a reconnecting client missed, part two: one page of its messages after `after` up to
+/// `high` (the commit high-water mark when it connected), oldest first.
+pub fn missed_messages(
+    data: &dyn Data,
+    user: UserId,
+    after: Pos,
+    high: Pos,
+    page: usize,
+) -> ServiceResult<Vec<Message>> {
+    Ok(data.messages_since(user, after, high, page)?)
+}
+
+/// Who may act in a conversation, read now (so a removed agent is refused at once).
+pub fn audience(data: &dyn Data, conversation_id: ConversationId) -> ServiceResult<Audience> {
+    Ok(data.conversation_audience(conversation_id)?)
+}

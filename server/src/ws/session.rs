@@ -251,7 +251,7 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         let user_id = user.id;
         let db = self.state.db.clone();
         let conversations = db
-            .read(move |d| d.changed_conversations(user_id, since))
+            .read(move |d| messaging::changed_conversations(d, user_id, since))
             .await
             .map_err(|e| tracing::error!("catch-up failed: {e}"))
             .map_err(|_| End)?;
@@ -267,7 +267,7 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         let mut after = since;
         loop {
             let page = db
-                .read(move |d| d.messages_since(user_id, after, high, SYNC_PAGE))
+                .read(move |d| messaging::missed_messages(d, user_id, after, high, SYNC_PAGE))
                 .await
                 .map_err(|e| tracing::error!("catch-up failed: {e}"))
                 .map_err(|_| End)?;
@@ -511,7 +511,7 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         let audience = match self
             .state
             .db
-            .read(move |d| d.conversation_audience(conversation_id))
+            .read(move |d| messaging::audience(d, conversation_id))
             .await
         {
             Ok(a) => a,

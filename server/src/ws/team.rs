@@ -134,7 +134,7 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         let audience = self
             .state
             .db
-            .read(move |d| d.conversation_audience(conversation_id))
+            .read(move |d| crate::service::messaging::audience(d, conversation_id))
             .await;
         let audience = match audience {
             Ok(a) => a,
