@@ -2,7 +2,8 @@
 //!
 //! [`Engine`] is what the UI talks to: it writes to IndexedDB first and lets the connection
 //! manager ([`connection`]) deliver. The UI renders from IndexedDB and re-reads when
-//! [`Engine::revision`] changes.
+//! [`Engine::revision`] changes. Pages that follow live team frames hold a [`Watch`]
+//! ([`Engine::watch_inbox`], [`Engine::watch_customer`]) instead of listening themselves.
 //!
 //! Slightly over 500 lines: the [`Engine`] struct and its core (start, leadership, sending,
 //! requests) stay together; its other areas already live in their own files (events, team,
@@ -14,14 +15,18 @@ mod connection;
 mod error;
 mod events;
 mod http;
+mod presence;
 pub mod reader;
 mod tabs;
 mod team;
 mod uploads;
+mod watch;
 
 pub use error::{Invalid, Problem, SyncError, SyncResult};
+pub use presence::{CustomerEvents, CustomerWatch, Presence};
 pub use tabs::RelayError;
 pub use uploads::NewFile;
+pub use watch::{InboxEvents, Refused, Watch};
 
 use crate::session::Auth;
 use crate::store::{Db, OutboxRecord, StoreError};
