@@ -12,6 +12,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
 
+/// The shape (width, height) of a photo's box while its size is unknown: a common camera's.
+const UNKNOWN_ASPECT: (u32, u32) = (4, 3);
+
 /// A small line drawing of what the file is (drawn, not an emoji: not every system has the font).
 #[component]
 fn FileIcon(kind: AttachmentKind) -> impl IntoView {
@@ -72,8 +75,8 @@ pub fn AttachmentView(attachment: Attachment, caption: String) -> impl IntoView 
         AttachmentKind::Photo => {
             let thumb = rendition(&attachment, Variant::Thumb);
             let (w, h) = (
-                attachment.width.unwrap_or(4).max(1),
-                attachment.height.unwrap_or(3).max(1),
+                attachment.width.unwrap_or(UNKNOWN_ASPECT.0).max(1),
+                attachment.height.unwrap_or(UNKNOWN_ASPECT.1).max(1),
             );
             // The box has the photo's shape before the thumbnail arrives: nothing jumps.
             let style = format!("aspect-ratio: {w} / {h}; width: min(280px, 100%);");

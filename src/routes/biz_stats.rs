@@ -31,7 +31,7 @@ fn day_label(day: &str) -> String {
     else {
         return day.to_string();
     };
-    let ms = Date::utc(y as f64, (m - 1) as f64) + (d - 1) as f64 * 86_400_000.0;
+    let ms = Date::utc(y as f64, (m - 1) as f64) + (d - 1) as f64 * time::DAY_MS;
     let options = Object::new();
     for (k, v) in [
         ("weekday", "short"),

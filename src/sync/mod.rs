@@ -76,6 +76,12 @@ pub struct Typing {
 
 /// How long a typing notice shows.
 const TYPING_SHOWN_MS: f64 = 4_000.0;
+/// The typing notices are pruned this long after they expire, so the timer never fires a hair
+/// before the notice's end and leaves it showing.
+const TYPING_PRUNE_SLACK_MS: u32 = 50;
+/// How long a request over the connection waits for its answer before giving up
+/// ([`SyncError::NoAnswer`]).
+const REQUEST_TIMEOUT_MS: u32 = 15_000;
 /// How often this client tells others it is typing.
 const TYPING_EVERY_MS: f64 = 3_000.0;
 
@@ -273,7 +279,8 @@ impl Engine {
         });
         let typing = self.typing;
         leptos::task::spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(TYPING_SHOWN_MS as u32 + 50).await;
+            gloo_timers::future::TimeoutFuture::new(TYPING_SHOWN_MS as u32 + TYPING_PRUNE_SLACK_MS)
+                .await;
             let now = now_ms();
             let _ = typing.try_update(|t| t.retain(|t| t.until > now));
         });
@@ -436,7 +443,7 @@ impl Engine {
             .unwrap_or_else(|e| e.into_inner())
             .insert(request_id, tx);
         self.send_frame(frame);
-        let timeout = gloo_timers::future::TimeoutFuture::new(15_000);
+        let timeout = gloo_timers::future::TimeoutFuture::new(REQUEST_TIMEOUT_MS);
         match futures::future::select(rx, timeout).await {
             futures::future::Either::Left((Ok(result), _)) => result,
             _ => {

@@ -141,7 +141,7 @@ pub(super) fn CustomerConversation(engine: Arc<Engine>, id: ConversationId) -> i
                     let snooze = if value == "next" {
                         Snooze::NextMessage
                     } else if let Ok(hours) = value.parse::<u32>() {
-                        let at = js_sys::Date::now() as i64 + i64::from(hours) * 3_600_000;
+                        let at = js_sys::Date::now() as i64 + i64::from(hours) * time::HOUR_MS;
                         Snooze::Time { at: Timestamp(at) }
                     } else {
                         return;
