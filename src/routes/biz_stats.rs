@@ -2,12 +2,12 @@
 
 use crate::components::biz_nav::BizNav;
 use crate::components::errors;
-use crate::components::guard;
 use crate::components::top_bar::{TopBar, alert};
 use crate::state;
 use crate::state::AppCtx;
 use crate::sync::business;
 use crate::time;
+use crate::urls::handle_param;
 use js_sys::{Date, Object, Reflect};
 use kontor_protocol::business::DayStats;
 use leptos::prelude::*;
@@ -19,9 +19,8 @@ const PERIODS: [u32; 4] = [7, 14, 30, 90];
 /// `/biz/{handle}/stats`
 #[component]
 pub fn BusinessStatsPage() -> impl IntoView {
-    guard::team_page("stats", |handle| {
-        view! { <Stats handle=handle/> }.into_any()
-    })
+    let handle = handle_param();
+    move || view! { <Stats handle=handle.get()/> }
 }
 
 /// `YYYY-MM-DD` as people read it, "Mon, 3 Nov 2026" (the day itself, no time zone shift).

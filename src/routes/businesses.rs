@@ -7,27 +7,13 @@ use crate::components::verified::{PartyAvatar, VerifiedBadge};
 use crate::state;
 use crate::state::AppCtx;
 use crate::sync::business;
-use crate::urls::login_then;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 
 /// `/biz`
 #[component]
 pub fn MyBusinesses() -> impl IntoView {
-    let ctx = AppCtx::get();
-    move || {
-        if ctx.auth.with(Option::is_none) {
-            view! { <Redirect path=login_then("/biz") options=crate::urls::replace()/> }.into_any()
-        } else {
-            view! { <BusinessList/> }.into_any()
-        }
-    }
-}
-
-#[component]
-fn BusinessList() -> impl IntoView {
     let ctx = AppCtx::get();
     let navigate = use_navigate();
     let mine = LocalResource::new(move || {

@@ -4,11 +4,11 @@
 
 use crate::components::biz_nav::BizNav;
 use crate::components::errors;
-use crate::components::guard;
 use crate::components::top_bar::{TopBar, alert};
 use crate::state;
 use crate::state::AppCtx;
 use crate::sync::{SyncError, SyncResult, business};
+use crate::urls::handle_param;
 use kontor_protocol::UserId;
 use kontor_protocol::business::{
     BusinessProfile, BusinessSettings, Label, QuickReply, Role, TeamMember,
@@ -32,9 +32,8 @@ use team::TeamSection;
 /// `/biz/{handle}/settings`
 #[component]
 pub fn BusinessSettingsPage() -> impl IntoView {
-    guard::team_page("settings", |handle| {
-        view! { <Settings handle=handle/> }.into_any()
-    })
+    let handle = handle_param();
+    move || view! { <Settings handle=handle.get()/> }
 }
 
 /// Everything the page shows, fetched together.

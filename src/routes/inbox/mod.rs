@@ -13,11 +13,12 @@ use crate::components::verified::VerifiedBadge;
 use crate::state::AppCtx;
 use crate::sync::business;
 use crate::sync::{Engine, InboxEvents};
+use crate::urls::handle_param;
 use kontor_protocol::RequestId;
 use kontor_protocol::business::{BusinessProfile, InboxItem, Label, QuickReply, TeamMember};
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
-use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+use leptos_router::hooks::use_location;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -52,17 +53,7 @@ pub struct InboxCtx {
 #[component]
 pub fn InboxLayout() -> impl IntoView {
     let ctx = AppCtx::get();
-    let params = use_params_map();
-    let handle = Memo::new(move |_| params.read().get("handle").unwrap_or_default());
-    let navigate = use_navigate();
-    Effect::new(move || {
-        if ctx.auth.get().is_none() {
-            navigate(
-                &format!("/login?next=/biz/{}/inbox", handle.get_untracked()),
-                Default::default(),
-            );
-        }
-    });
+    let handle = handle_param();
     let loaded = LocalResource::new(move || {
         let handle = handle.get();
         let auth = ctx.auth.get();
