@@ -16,6 +16,22 @@ use leptos::task::spawn_local;
 const KIB: usize = 1024;
 const MIB: u64 = 1024 * 1024;
 
+/// The sentence for what an `ErrorBoundary` caught: the first error's, worded by [`sentence`]
+/// when it is a [`SyncError`] (the pages' loads fail with nothing else). Reactive: call it in
+/// the fallback's closure.
+pub fn caught(errors: &ArcRwSignal<leptos::error::Errors>) -> String {
+    errors.with(|errors| {
+        errors
+            .iter()
+            .next()
+            .map(|(_, e)| match e.downcast_ref::<SyncError>() {
+                Some(e) => sentence(e),
+                None => e.to_string(),
+            })
+            .unwrap_or_default()
+    })
+}
+
 /// What a failure means to the person at the keyboard.
 pub fn sentence(e: &SyncError) -> String {
     match e {

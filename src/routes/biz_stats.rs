@@ -63,14 +63,7 @@ fn Stats(handle: String) -> impl IntoView {
             let days = days.get();
             let token = state::token(ctx);
             let handle = handle.clone();
-            async move {
-                match token {
-                    Ok(token) => business::stats(&token, &handle, days)
-                        .await
-                        .map_err(|e| errors::sentence(&e)),
-                    Err(e) => Err(errors::sentence(&e)),
-                }
-            }
+            async move { business::stats(&token?, &handle, days).await }
         }
     });
 
@@ -108,11 +101,14 @@ fn Stats(handle: String) -> impl IntoView {
                             .collect_view()}
                     </select>
                 </div>
-                {move || match stats.get() {
-                    None => view! { <p class="hint">"Loading the statistics…"</p> }.into_any(),
-                    Some(Err(e)) => alert(e).into_any(),
-                    Some(Ok(s)) => view! { <StatsTable days=s.days/> }.into_any(),
-                }}
+                // Another period keeps the table shown until its figures arrive.
+                <Transition fallback=|| view! { <p class="hint">"Loading the statistics…"</p> }>
+                    <ErrorBoundary fallback=|e| move || alert(errors::caught(&e))>
+                        {move || Suspend::new(async move {
+                            stats.await.map(|s| view! { <StatsTable days=s.days/> })
+                        })}
+                    </ErrorBoundary>
+                </Transition>
                 <p class="hint">
                     "Days are counted in the business's time zone. Sent counts every message the "
                     "business sent, automatic greetings and away messages included; first response "
