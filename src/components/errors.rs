@@ -32,6 +32,16 @@ pub fn caught(errors: &ArcRwSignal<leptos::error::Errors>) -> String {
     })
 }
 
+/// Why an attachment's file could not be loaded.
+pub fn file_sentence(e: &SyncError) -> String {
+    match e {
+        SyncError::Unreachable => "Cannot reach Kontor to load this file.".into(),
+        SyncError::HttpRefused { status: 404, .. } => "This file is not available.".into(),
+        SyncError::HttpRefused { status, .. } => format!("Could not load this file ({status})."),
+        e => sentence(e),
+    }
+}
+
 /// What a failure means to the person at the keyboard.
 pub fn sentence(e: &SyncError) -> String {
     match e {

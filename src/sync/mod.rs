@@ -7,7 +7,7 @@
 //!
 //! Slightly over 500 lines: the [`Engine`] struct and its core (start, leadership, sending,
 //! requests) stay together; its other areas already live in their own files (events, team,
-//! uploads, account and business HTTP calls).
+//! uploads, account and business HTTP calls, attachments' files).
 
 pub mod account;
 pub mod business;
@@ -15,6 +15,7 @@ mod connection;
 mod error;
 mod events;
 mod http;
+pub mod media;
 mod presence;
 pub mod reader;
 mod tabs;
