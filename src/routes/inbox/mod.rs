@@ -12,7 +12,7 @@ use crate::components::errors;
 use crate::components::verified::VerifiedBadge;
 use crate::state::AppCtx;
 use crate::sync::business;
-use crate::sync::{Engine, InboxEvents};
+use crate::sync::{Engine, InboxEvents, SyncError};
 use crate::urls::handle_param;
 use kontor_protocol::RequestId;
 use kontor_protocol::business::{BusinessProfile, InboxItem, Label, QuickReply, TeamMember};
@@ -58,49 +58,48 @@ pub fn InboxLayout() -> impl IntoView {
         let handle = handle.get();
         let auth = ctx.auth.get();
         async move {
-            let auth = auth.ok_or_else(|| "Please log in first.".to_string())?;
-            let business = business::profile(&handle)
-                .await
-                .map_err(|e| errors::sentence(&e))?;
-            let team = business::team(&auth.token, &handle)
-                .await
-                .map_err(|e| errors::sentence(&e))?;
-            let labels = business::labels(&auth.token, &handle)
-                .await
-                .map_err(|e| errors::sentence(&e))?;
-            let quick = business::quick_replies(&auth.token, &handle)
-                .await
-                .map_err(|e| errors::sentence(&e))?;
-            Ok::<_, String>((business, team, labels, quick))
+            let auth = auth.ok_or(SyncError::LoggedOut)?;
+            let business = business::profile(&handle).await?;
+            let team = business::team(&auth.token, &handle).await?;
+            let labels = business::labels(&auth.token, &handle).await?;
+            let quick = business::quick_replies(&auth.token, &handle).await?;
+            Ok::<_, SyncError>((business, team, labels, quick))
         }
     });
     move || {
         let engine = ctx.engine.get()?;
-        Some(match loaded.get() {
-            None => view! { <div class="placeholder-pane">"Loading the inbox…"</div> }.into_any(),
-            Some(Err(e)) => view! {
-                <main class="auth-page">
-                    <div class="auth-card">
-                        <h1>"Business inbox"</h1>
-                        <p role="alert">{e}</p>
-                        <a class="btn" href="/chats">"Back to chats"</a>
-                    </div>
-                </main>
-            }
-            .into_any(),
-            Some(Ok((business, team, labels, quick))) => {
-                let inbox = InboxCtx {
-                    business,
-                    team: RwSignal::new(team),
-                    labels: RwSignal::new(labels),
-                    quick_replies: RwSignal::new(quick),
-                    refresh: RwSignal::new(0),
-                    live_items: RwSignal::new(Vec::new()),
-                    problem: RwSignal::new(None),
-                    sent: StoredValue::new(HashSet::new()),
-                };
-                view! { <Inbox engine=engine inbox=inbox/> }.into_any()
-            }
+        // Another business's inbox keeps this one shown until it has loaded.
+        Some(view! {
+            <Transition fallback=|| view! { <div class="placeholder-pane">"Loading the inbox…"</div> }>
+                <ErrorBoundary fallback=|e| view! {
+                    <main class="auth-page">
+                        <div class="auth-card">
+                            <h1>"Business inbox"</h1>
+                            <p role="alert">{move || errors::caught(&e)}</p>
+                            <a class="btn" href="/chats">"Back to chats"</a>
+                        </div>
+                    </main>
+                }>
+                    {move || {
+                        let engine = engine.clone();
+                        Suspend::new(async move {
+                            loaded.await.map(|(business, team, labels, quick)| {
+                                let inbox = InboxCtx {
+                                    business,
+                                    team: RwSignal::new(team),
+                                    labels: RwSignal::new(labels),
+                                    quick_replies: RwSignal::new(quick),
+                                    refresh: RwSignal::new(0),
+                                    live_items: RwSignal::new(Vec::new()),
+                                    problem: RwSignal::new(None),
+                                    sent: StoredValue::new(HashSet::new()),
+                                };
+                                view! { <Inbox engine=engine inbox=inbox/> }
+                            })
+                        })
+                    }}
+                </ErrorBoundary>
+            </Transition>
         })
     }
 }
