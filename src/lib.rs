@@ -2,7 +2,9 @@
 //!
 //! Layout: [`routes`] holds the pages, [`components`] the pieces they are built from, [`store`]
 //! the IndexedDB database the UI renders from, [`sync`] the one module with network side effects
-//! (the WebSocket connection manager and what it does with each frame, and every HTTP call), [`session`] the saved login and [`json`] the JSON codec. It builds three bundles (see
+//! (the WebSocket connection manager and what it does with each frame, every HTTP call, the
+//! attachments' files), [`session`] the saved login and [`json`] the JSON codec. It builds three
+//! bundles (see
 //! [`shell`]): the public pages ([`start`], `src/main.rs`), the messenger ([`start_messenger`],
 //! `src/bin/chats.rs`) and the business dashboard ([`start_business`], `src/bin/business.rs`).
 
@@ -13,7 +15,6 @@ pub mod business_app;
 pub mod clipboard;
 pub mod components;
 pub mod json;
-pub mod media;
 pub mod public_app;
 pub mod pwa;
 pub mod routes;

@@ -90,7 +90,7 @@ impl AppCtx {
             let cleanup = futures::future::join3(
                 crate::sync::account::logout(&auth.token),
                 Db::delete(auth.user.id),
-                crate::media::clear(auth.user.id),
+                crate::sync::media::clear(auth.user.id),
             );
             futures::select! {
                 _ = cleanup.fuse() => {}

@@ -43,7 +43,7 @@ pub fn day_key(ms: f64) -> i64 {
 
 /// Whole local days between `ms` and now (0 = today).
 fn days_ago(ms: f64) -> i64 {
-    ((day_start(Date::now()) - day_start(ms)) / 86_400_000.0).round() as i64
+    ((day_start(Date::now()) - day_start(ms)) / DAY_MS).round() as i64
 }
 
 fn date_string(ms: f64, parts: &[(&str, &str)]) -> String {
@@ -129,7 +129,15 @@ pub fn weekday_in(tz: &str) -> Option<usize> {
     WEEKDAYS.iter().position(|d| *d == name)
 }
 
-/// Minutes after midnight as `HH:MM` (1440 is `24:00`).
+/// Minutes in a day: an opening interval that closes at midnight ends at this minute (the
+/// protocol's [`OpenInterval::close`] is at most this).
+pub const MINUTES_PER_DAY: u16 = 24 * 60;
+/// Milliseconds in an hour.
+pub const HOUR_MS: i64 = 60 * 60 * 1000;
+/// Milliseconds in a day (of 24 hours: days are counted from local midnights elsewhere).
+pub const DAY_MS: f64 = 24.0 * HOUR_MS as f64;
+
+/// Minutes after midnight as `HH:MM` ([`MINUTES_PER_DAY`] is `24:00`).
 pub fn hhmm(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
@@ -151,7 +159,7 @@ pub fn day_hours(intervals: &[OpenInterval], weekday: u8) -> String {
     day.sort_by_key(|i| i.open);
     day.iter()
         .map(|i| {
-            if i.open == 0 && i.close >= 1440 {
+            if i.open == 0 && i.close >= MINUTES_PER_DAY {
                 "All day".to_string()
             } else {
                 format!("{}–{}", hhmm(i.open), hhmm(i.close))

@@ -2,15 +2,19 @@
 //! lightbox on click), a document (its name, size and a download link), a voice note (a player),
 //! and, while a file still uploads, a progress bar with "Cancel".
 
-use crate::media;
+use crate::components::errors;
 use crate::state::AppCtx;
 use crate::store::PendingUpload;
-use crate::sync::Engine;
+use crate::sync::{Engine, media};
 use kontor_protocol::MessageId;
 use kontor_protocol::media::{Attachment, AttachmentKind, Variant};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
+use wasm_bindgen::JsCast;
+
+/// The shape (width, height) of a photo's box while its size is unknown: a common camera's.
+const UNKNOWN_ASPECT: (u32, u32) = (4, 3);
 
 /// A small line drawing of what the file is (drawn, not an emoji: not every system has the font).
 #[component]
@@ -49,10 +53,41 @@ fn start_download(attachment: Attachment, error: RwSignal<Option<String>>) {
         return;
     };
     spawn_local(async move {
-        if let Err(e) = media::download(auth.user.id, &auth.token, &attachment).await {
-            error.set(Some(e));
+        let url =
+            match media::object_url(auth.user.id, &auth.token, attachment.id, Variant::Original)
+                .await
+            {
+                Ok(url) => url,
+                Err(e) => return error.set(Some(errors::file_sentence(&e))),
+            };
+        if save_as(&url, &attachment.name).is_none() {
+            error.set(Some(BROWSER_REFUSED.into()));
         }
     });
+}
+
+/// Said when the browser would not save a file that did arrive.
+const BROWSER_REFUSED: &str = "the browser refused";
+
+/// Saves the file behind an object URL under `name`, as a click on a download link does.
+fn save_as(url: &str, name: &str) -> Option<()> {
+    let link: web_sys::HtmlAnchorElement = document().create_element("a").ok()?.unchecked_into();
+    link.set_href(url);
+    link.set_download(name);
+    link.click();
+    Some(())
+}
+
+/// A size people read: "820 KB", "3.4 MB".
+fn human_size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b < 1024.0 {
+        format!("{bytes} B")
+    } else if b < 1024.0 * 1024.0 {
+        format!("{:.0} KB", b / 1024.0)
+    } else {
+        format!("{:.1} MB", b / (1024.0 * 1024.0))
+    }
 }
 
 /// A stored attachment. `caption` names a photo for screen readers (else its file name).
@@ -72,8 +107,8 @@ pub fn AttachmentView(attachment: Attachment, caption: String) -> impl IntoView 
         AttachmentKind::Photo => {
             let thumb = rendition(&attachment, Variant::Thumb);
             let (w, h) = (
-                attachment.width.unwrap_or(4).max(1),
-                attachment.height.unwrap_or(3).max(1),
+                attachment.width.unwrap_or(UNKNOWN_ASPECT.0).max(1),
+                attachment.height.unwrap_or(UNKNOWN_ASPECT.1).max(1),
             );
             // The box has the photo's shape before the thumbnail arrives: nothing jumps.
             let style = format!("aspect-ratio: {w} / {h}; width: min(280px, 100%);");
@@ -117,7 +152,7 @@ pub fn AttachmentView(attachment: Attachment, caption: String) -> impl IntoView 
             <div class="document">
                 <FileIcon kind=AttachmentKind::Document/>
                 <span class="file-name">{name.clone()}</span>
-                <span class="file-size">{media::human_size(attachment.size)}</span>
+                <span class="file-size">{human_size(attachment.size)}</span>
                 <a class="download" href="#" on:click=download.clone()>{download_label.clone()}</a>
             </div>
         }
@@ -182,7 +217,7 @@ pub fn PendingFile(engine: Arc<Engine>, id: MessageId, upload: PendingUpload) ->
         <div class="document pending-file">
             <FileIcon kind=upload.kind/>
             <span class="file-name">{name.clone()}</span>
-            <span class="file-size">{media::human_size(upload.size)}</span>
+            <span class="file-size">{human_size(upload.size)}</span>
             {(!done).then(|| view! {
                 <progress role="progressbar" aria-label=format!("Uploading {name}")
                     max=size.to_string() value=move || received().to_string()></progress>

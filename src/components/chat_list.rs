@@ -17,6 +17,8 @@ use leptos_router::hooks::use_location;
 const ROW_PX: f64 = 68.0;
 /// Rows drawn beyond each edge of the screen, so that scrolling and Tab find the next rows ready.
 const OVERSCAN: usize = 8;
+/// The list's height when the browser cannot say the window's: tall enough for a laptop's list.
+const UNKNOWN_HEIGHT_PX: f64 = 800.0;
 
 /// The rows `first..last` of `len` to draw when the list is scrolled to `scroll_top` and shows
 /// `height` pixels.
@@ -51,7 +53,7 @@ pub fn ChatList() -> impl IntoView {
             .inner_height()
             .ok()
             .and_then(|h| h.as_f64())
-            .unwrap_or(800.0),
+            .unwrap_or(UNKNOWN_HEIGHT_PX),
     );
     let measure = move || {
         if let Some(nav) = list.get_untracked() {

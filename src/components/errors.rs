@@ -16,6 +16,32 @@ use leptos::task::spawn_local;
 const KIB: usize = 1024;
 const MIB: u64 = 1024 * 1024;
 
+/// The sentence for what an `ErrorBoundary` caught: the first error's, worded by [`sentence`]
+/// when it is a [`SyncError`] (the pages' loads fail with nothing else). Reactive: call it in
+/// the fallback's closure.
+pub fn caught(errors: &ArcRwSignal<leptos::error::Errors>) -> String {
+    errors.with(|errors| {
+        errors
+            .iter()
+            .next()
+            .map(|(_, e)| match e.downcast_ref::<SyncError>() {
+                Some(e) => sentence(e),
+                None => e.to_string(),
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// Why an attachment's file could not be loaded.
+pub fn file_sentence(e: &SyncError) -> String {
+    match e {
+        SyncError::Unreachable => "Cannot reach Kontor to load this file.".into(),
+        SyncError::HttpRefused { status: 404, .. } => "This file is not available.".into(),
+        SyncError::HttpRefused { status, .. } => format!("Could not load this file ({status})."),
+        e => sentence(e),
+    }
+}
+
 /// What a failure means to the person at the keyboard.
 pub fn sentence(e: &SyncError) -> String {
     match e {

@@ -1,26 +1,29 @@
-//! Pages for logged-in accounts only: a logged-out visitor goes to the login page and comes back
-//! afterwards.
+//! The one login guard of the pages for logged-in accounts: the routers wrap every such page in
+//! [`LoggedIn`], so no page checks the session itself.
 
 use crate::state::AppCtx;
-use crate::urls::{self, handle_param, login_then};
+use crate::urls::{self, login_then, path_and_query};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
 
-/// A team page of the business in the route's `:handle` (`/biz/{handle}/{section}`): logged-out
-/// visitors go to the login page and come back here afterwards.
-pub fn team_page(
-    section: &'static str,
-    page: impl Fn(String) -> AnyView + Send + Sync + 'static,
-) -> impl IntoView {
+/// Shows its children to a logged-in account. A logged-out visitor goes to the login page, which
+/// brings them back to this address, query included (`/chats?with=nordbank`), afterwards.
+///
+/// Not leptos_router's `ProtectedRoute`: its redirect adds a history entry, so Back would return
+/// to the page that just sent the visitor away.
+#[component]
+pub fn LoggedIn(children: ChildrenFn) -> impl IntoView {
     let ctx = AppCtx::get();
-    let handle = handle_param();
+    let location = use_location();
+    // Only logging in or out redraws the page, not another change of the session.
+    let logged_in = Memo::new(move |_| ctx.auth.with(Option::is_some));
     move || {
-        let handle = handle.get();
-        if ctx.auth.with(Option::is_none) {
-            let back = login_then(&format!("/biz/{handle}/{section}"));
-            view! { <Redirect path=back options=urls::replace()/> }.into_any()
+        if logged_in.get() {
+            children().into_any()
         } else {
-            page(handle)
+            let back = login_then(&path_and_query(&location));
+            view! { <Redirect path=back options=urls::replace()/> }.into_any()
         }
     }
 }

@@ -266,6 +266,8 @@ fn rows(data: &ConversationData, me: UserId, notes: &[Note]) -> Vec<Row> {
 const NEAR_EDGE_PX: i32 = 600;
 /// A scroll-triggered page load still unanswered after this long no longer blocks another.
 const LOAD_PATIENCE_MS: f64 = 3000.0;
+/// Scrolled to within this many pixels of the end, the log follows new messages down.
+const STICK_WITHIN_PX: i32 = 80;
 
 /// Where a message on screen was before the log changed, to put it back there after.
 #[derive(Clone, Debug)]
@@ -406,7 +408,7 @@ pub fn MessageList(
             return;
         };
         let gap = el.scroll_height() - el.scroll_top() - el.client_height();
-        stick.set_value(gap < 80 && !newer.get_untracked());
+        stick.set_value(gap < STICK_WITHIN_PX && !newer.get_untracked());
         if !stick.get_value() {
             anchor.set_value(first_visible(&el));
         }

@@ -2,12 +2,12 @@
 
 use crate::components::biz_nav::BizNav;
 use crate::components::errors;
-use crate::components::guard;
 use crate::components::top_bar::{TopBar, alert};
 use crate::state;
 use crate::state::AppCtx;
 use crate::sync::business;
 use crate::time;
+use crate::urls::handle_param;
 use js_sys::{Date, Object, Reflect};
 use kontor_protocol::business::DayStats;
 use leptos::prelude::*;
@@ -19,9 +19,8 @@ const PERIODS: [u32; 4] = [7, 14, 30, 90];
 /// `/biz/{handle}/stats`
 #[component]
 pub fn BusinessStatsPage() -> impl IntoView {
-    guard::team_page("stats", |handle| {
-        view! { <Stats handle=handle/> }.into_any()
-    })
+    let handle = handle_param();
+    move || view! { <Stats handle=handle.get()/> }
 }
 
 /// `YYYY-MM-DD` as people read it, "Mon, 3 Nov 2026" (the day itself, no time zone shift).
@@ -31,7 +30,7 @@ fn day_label(day: &str) -> String {
     else {
         return day.to_string();
     };
-    let ms = Date::utc(y as f64, (m - 1) as f64) + (d - 1) as f64 * 86_400_000.0;
+    let ms = Date::utc(y as f64, (m - 1) as f64) + (d - 1) as f64 * time::DAY_MS;
     let options = Object::new();
     for (k, v) in [
         ("weekday", "short"),
@@ -64,14 +63,7 @@ fn Stats(handle: String) -> impl IntoView {
             let days = days.get();
             let token = state::token(ctx);
             let handle = handle.clone();
-            async move {
-                match token {
-                    Ok(token) => business::stats(&token, &handle, days)
-                        .await
-                        .map_err(|e| errors::sentence(&e)),
-                    Err(e) => Err(errors::sentence(&e)),
-                }
-            }
+            async move { business::stats(&token?, &handle, days).await }
         }
     });
 
@@ -109,11 +101,14 @@ fn Stats(handle: String) -> impl IntoView {
                             .collect_view()}
                     </select>
                 </div>
-                {move || match stats.get() {
-                    None => view! { <p class="hint">"Loading the statistics…"</p> }.into_any(),
-                    Some(Err(e)) => alert(e).into_any(),
-                    Some(Ok(s)) => view! { <StatsTable days=s.days/> }.into_any(),
-                }}
+                // Another period keeps the table shown until its figures arrive.
+                <Transition fallback=|| view! { <p class="hint">"Loading the statistics…"</p> }>
+                    <ErrorBoundary fallback=|e| move || alert(errors::caught(&e))>
+                        {move || Suspend::new(async move {
+                            stats.await.map(|s| view! { <StatsTable days=s.days/> })
+                        })}
+                    </ErrorBoundary>
+                </Transition>
                 <p class="hint">
                     "Days are counted in the business's time zone. Sent counts every message the "
                     "business sent, automatic greetings and away messages included; first response "

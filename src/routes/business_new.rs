@@ -8,7 +8,7 @@ use crate::state::AppCtx;
 use crate::sync::business;
 use crate::time;
 use crate::urls;
-use crate::urls::login_then;
+use kontor_protocol::Handle;
 use kontor_protocol::business::{
     Category, CreateBusiness, MAX_ADDRESS_CHARS, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS,
     MAX_URL_CHARS, OpeningHours, ProfileFields,
@@ -17,25 +17,11 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 
 /// `/biz/new`
 #[component]
 pub fn CreateBusinessPage() -> impl IntoView {
-    let ctx = AppCtx::get();
-    move || {
-        if ctx.auth.with(Option::is_none) {
-            view! { <Redirect path=login_then("/biz/new") options=crate::urls::replace()/> }
-                .into_any()
-        } else {
-            view! { <CreateForm/> }.into_any()
-        }
-    }
-}
-
-#[component]
-fn CreateForm() -> impl IntoView {
     let ctx = AppCtx::get();
     let navigate = use_navigate();
     let handle = RwSignal::new(String::new());
@@ -116,10 +102,10 @@ fn CreateForm() -> impl IntoView {
                         <div class="field">
                             <label for="biz-handle">"Business handle"</label>
                             <input id="biz-handle" required autocapitalize="none" spellcheck="false"
-                                autocomplete="off" maxlength="32"
+                                autocomplete="off" maxlength=Handle::MAX_LEN.to_string()
                                 prop:value=move || handle.get()
                                 on:input=move |ev| handle.set(event_target_value(&ev))/>
-                            <p class="hint">"3–32 characters: letters, digits, “_” and “.”. Your short link is /@handle."</p>
+                            <p class="hint">{format!("{}–{} characters: letters, digits, “_” and “.”. Your short link is /@handle.", Handle::MIN_LEN, Handle::MAX_LEN)}</p>
                         </div>
                         <div class="field">
                             <label for="biz-name">"Business name"</label>

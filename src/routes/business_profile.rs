@@ -27,18 +27,20 @@ pub fn BusinessProfilePage() -> impl IntoView {
         <div class="biz-page">
             <TopBar/>
             <main class="biz-main biz-narrow">
-                {move || match profile.get() {
-                    None => view! { <p class="hint biz-loading">"Loading the profile…"</p> }.into_any(),
-                    Some(Err(e)) => view! {
+                // Another handle keeps the profile shown until the next one arrives.
+                <Transition fallback=|| view! { <p class="hint biz-loading">"Loading the profile…"</p> }>
+                    <ErrorBoundary fallback=move |e| view! {
                         <section class="biz-card">
                             <h1>"@"{handle.get_untracked()}</h1>
-                            {alert(errors::sentence(&e))}
+                            {move || alert(errors::caught(&e))}
                             <a class="btn secondary" href="/">"Go to Kontor"</a>
                         </section>
-                    }
-                    .into_any(),
-                    Some(Ok(p)) => view! { <Profile profile=p/> }.into_any(),
-                }}
+                    }>
+                        {move || Suspend::new(async move {
+                            profile.await.map(|p| view! { <Profile profile=p/> })
+                        })}
+                    </ErrorBoundary>
+                </Transition>
             </main>
         </div>
     }

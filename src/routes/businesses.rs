@@ -7,39 +7,19 @@ use crate::components::verified::{PartyAvatar, VerifiedBadge};
 use crate::state;
 use crate::state::AppCtx;
 use crate::sync::business;
-use crate::urls::login_then;
+use kontor_protocol::business::Membership;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 
 /// `/biz`
 #[component]
 pub fn MyBusinesses() -> impl IntoView {
     let ctx = AppCtx::get();
-    move || {
-        if ctx.auth.with(Option::is_none) {
-            view! { <Redirect path=login_then("/biz") options=crate::urls::replace()/> }.into_any()
-        } else {
-            view! { <BusinessList/> }.into_any()
-        }
-    }
-}
-
-#[component]
-fn BusinessList() -> impl IntoView {
-    let ctx = AppCtx::get();
     let navigate = use_navigate();
     let mine = LocalResource::new(move || {
         let token = state::token(ctx);
-        async move {
-            match token {
-                Ok(token) => business::mine(&token)
-                    .await
-                    .map_err(|e| errors::sentence(&e)),
-                Err(e) => Err(errors::sentence(&e)),
-            }
-        }
+        async move { business::mine(&token?).await }
     });
     // One business: this page is only a stop on the way to its inbox.
     Effect::new(move || {
@@ -63,45 +43,11 @@ fn BusinessList() -> impl IntoView {
                 <section class="biz-card">
                     <p class="biz-back"><a href="/chats">"← Back to chats"</a></p>
                     <h1>"Your businesses"</h1>
-                    {move || match mine.get() {
-                        None => view! { <p class="hint">"Loading…"</p> }.into_any(),
-                        Some(Err(e)) => alert(e).into_any(),
-                        Some(Ok(list)) if list.is_empty() => view! {
-                            <p class="hint">
-                                "You are not on the team of any business yet. Create one, or open "
-                                "an invite link from a business's owner."
-                            </p>
-                        }
-                        .into_any(),
-                        Some(Ok(list)) => {
-                            let items = list
-                                .into_iter()
-                                .map(|m| {
-                                    let handle = m.business.handle.to_string();
-                                    let name = m.business.profile.name.clone();
-                                    view! {
-                                        <li>
-                                            <a class="biz-list-link" href=format!("/biz/{handle}/inbox")>
-                                                <PartyAvatar name=name.clone() key=handle.clone()
-                                                    logo=m.business.logo.clone()/>
-                                                <span class="biz-list-text">
-                                                    <span class="biz-list-name">
-                                                        {name}
-                                                        {m.business.verified.then(|| view! { <VerifiedBadge/> })}
-                                                    </span>
-                                                    <span class="biz-list-sub">
-                                                        "@"{handle.clone()} " · " {m.role.label()}
-                                                    </span>
-                                                </span>
-                                            </a>
-                                        </li>
-                                    }
-                                })
-                                .collect_view();
-                            view! { <ul class="biz-list" aria-label="Your businesses">{items}</ul> }
-                                .into_any()
-                        }
-                    }}
+                    <Suspense fallback=|| view! { <p class="hint">"Loading…"</p> }>
+                        <ErrorBoundary fallback=|e| move || alert(errors::caught(&e))>
+                            {move || Suspend::new(async move { mine.await.map(business_list) })}
+                        </ErrorBoundary>
+                    </Suspense>
                     <div class="biz-row">
                         <a class="btn" href="/biz/new">"Create business"</a>
                     </div>
@@ -109,4 +55,42 @@ fn BusinessList() -> impl IntoView {
             </main>
         </div>
     }
+}
+
+/// The businesses as links to their inboxes, or a hint when there are none.
+fn business_list(list: Vec<Membership>) -> AnyView {
+    if list.is_empty() {
+        return view! {
+            <p class="hint">
+                "You are not on the team of any business yet. Create one, or open "
+                "an invite link from a business's owner."
+            </p>
+        }
+        .into_any();
+    }
+    let items = list
+        .into_iter()
+        .map(|m| {
+            let handle = m.business.handle.to_string();
+            let name = m.business.profile.name.clone();
+            view! {
+                <li>
+                    <a class="biz-list-link" href=format!("/biz/{handle}/inbox")>
+                        <PartyAvatar name=name.clone() key=handle.clone()
+                            logo=m.business.logo.clone()/>
+                        <span class="biz-list-text">
+                            <span class="biz-list-name">
+                                {name}
+                                {m.business.verified.then(|| view! { <VerifiedBadge/> })}
+                            </span>
+                            <span class="biz-list-sub">
+                                "@"{handle.clone()} " · " {m.role.label()}
+                            </span>
+                        </span>
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="biz-list" aria-label="Your businesses">{items}</ul> }.into_any()
 }

@@ -10,7 +10,7 @@ use crate::state;
 use crate::state::AppCtx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Outlet, Redirect};
+use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,10 +30,6 @@ pub fn ChatsLayout() -> impl IntoView {
     let new_chat_open = RwSignal::new(false);
 
     move || {
-        if ctx.auth.with(Option::is_none) {
-            let back = crate::urls::login_then(&crate::urls::path_and_query(&location));
-            return view! { <Redirect path=back options=crate::urls::replace()/> }.into_any();
-        }
         let Some(engine) = ctx.engine.get() else {
             return view! {
                 <main class="auth-page">

@@ -58,25 +58,24 @@ fn Preview(invite: String) -> impl IntoView {
         move || {
             let token = state::token(ctx);
             let invite = invite.clone();
-            async move {
-                match token {
-                    Ok(token) => business::invite_preview(&token, &invite)
-                        .await
-                        .map_err(|e| errors::sentence(&e)),
-                    Err(e) => Err(errors::sentence(&e)),
-                }
-            }
+            async move { business::invite_preview(&token?, &invite).await }
         }
     });
-    move || match preview.get() {
-        None => view! { <p class="hint">"Opening the invite…"</p> }.into_any(),
-        Some(Err(e)) => view! {
-            <h1>"Join a business team"</h1>
-            {alert(e)}
-            <a class="btn secondary" href="/chats">"Go to your chats"</a>
-        }
-        .into_any(),
-        Some(Ok(p)) => view! { <Offer invite=invite.clone() preview=p/> }.into_any(),
+    view! {
+        <Suspense fallback=|| view! { <p class="hint">"Opening the invite…"</p> }>
+            <ErrorBoundary fallback=|e| view! {
+                <h1>"Join a business team"</h1>
+                {move || alert(errors::caught(&e))}
+                <a class="btn secondary" href="/chats">"Go to your chats"</a>
+            }>
+                {move || {
+                    let invite = invite.clone();
+                    Suspend::new(async move {
+                        preview.await.map(|p| view! { <Offer invite=invite preview=p/> })
+                    })
+                }}
+            </ErrorBoundary>
+        </Suspense>
     }
 }
 

@@ -6,7 +6,9 @@ use crate::session::Auth;
 use crate::state::AppCtx;
 use crate::sync::account;
 use crate::urls::{self, next_path};
+use kontor_protocol::Handle;
 use kontor_protocol::api::{LoginRequest, RegisterRequest};
+use kontor_protocol::limits::MIN_PASSWORD_CHARS;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -131,7 +133,7 @@ fn AccountForm(mode: Mode) -> impl IntoView {
                             prop:value=move || handle.get()
                             on:input=move |ev| handle.set(event_target_value(&ev))/>
                         {(mode == Mode::Register).then(|| view! {
-                            <p class="hint">"3–32 characters: letters, digits, “_” and “.”. Others find you by it."</p>
+                            <p class="hint">{format!("{}–{} characters: letters, digits, “_” and “.”. Others find you by it.", Handle::MIN_LEN, Handle::MAX_LEN)}</p>
                         })}
                     </div>
                     {(mode == Mode::Register).then(|| view! {
@@ -149,7 +151,7 @@ fn AccountForm(mode: Mode) -> impl IntoView {
                             prop:value=move || password.get()
                             on:input=move |ev| password.set(event_target_value(&ev))/>
                         {(mode == Mode::Register).then(|| view! {
-                            <p class="hint">"At least 8 characters."</p>
+                            <p class="hint">{format!("At least {MIN_PASSWORD_CHARS} characters.")}</p>
                         })}
                     </div>
                     {move || error.get().map(|e| view! { <div class="alert" role="alert">{e}</div> })}

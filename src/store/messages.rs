@@ -10,6 +10,10 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
 use kontor_protocol::{ConversationId, Message, Seq};
 
+/// A read of up to `limit` messages reserves room for at most this many up front: a caller's
+/// generous limit must not allocate for messages that are not there.
+const PREALLOCATE_AT_MOST: usize = 256;
+
 /// Key range over a conversation's sequence numbers `from..=to`.
 ///
 /// Keys are `[conversation id string, seq number]`; f64 keeps seq a JS Number (a u64 would be a
@@ -168,7 +172,7 @@ async fn window_in(
         .with_direction(CursorDirection::Prev)
         .serde()?
         .await?;
-    let mut out = Vec::with_capacity(limit.min(256));
+    let mut out = Vec::with_capacity(limit.min(PREALLOCATE_AT_MOST));
     if let Some(mut cursor) = cursor {
         while out.len() < limit {
             match cursor.next_record_ser::<Message>().await? {

@@ -19,6 +19,11 @@ const DEAD_AFTER_MS: f64 = 45_000.0;
 /// Backoff bounds.
 const BACKOFF_MIN_MS: f64 = 500.0;
 const BACKOFF_MAX_MS: f64 = 30_000.0;
+/// How many failures in a row still double the backoff (beyond, it stays at
+/// [`BACKOFF_MAX_MS`]; the cap keeps the power finite).
+const BACKOFF_MAX_DOUBLINGS: u32 = 16;
+/// How often the connection checks whether a ping is due or the server has gone quiet.
+const HEARTBEAT_CHECK_MS: u32 = 5_000;
 
 fn ws_url() -> Option<String> {
     let location = web_sys::window()?.location();
@@ -71,7 +76,8 @@ pub(super) async fn run(
         }
         engine.set_status(ConnStatus::Offline);
         failures = if was_ready { 0 } else { failures + 1 };
-        let base = (BACKOFF_MIN_MS * 2f64.powi(failures.min(16) as i32)).min(BACKOFF_MAX_MS);
+        let base = (BACKOFF_MIN_MS * 2f64.powi(failures.min(BACKOFF_MAX_DOUBLINGS) as i32))
+            .min(BACKOFF_MAX_MS);
         // Jitter spreads reconnects of many clients after a server restart.
         let delay = base * (0.5 + js_sys::Math::random() * 0.5);
         let timer = gloo_timers::future::TimeoutFuture::new(delay as u32);
@@ -117,7 +123,7 @@ async fn connect_once(
     let mut ready = false;
     let mut last_rx = js_sys::Date::now();
     let mut last_ping = last_rx;
-    let mut ticks = gloo_timers::future::IntervalStream::new(5_000).fuse();
+    let mut ticks = gloo_timers::future::IntervalStream::new(HEARTBEAT_CHECK_MS).fuse();
     let mut nonce = 0u64;
     loop {
         futures::select! {

@@ -1,7 +1,8 @@
 //! The one way the client makes an HTTP request: [`fetch`]. The account, business and upload
 //! calls ([`super::account`], [`super::business`], [`super::uploads`]) each describe their
 //! request as a [`Req`] and let [`fetch`] send it, sort its failure into a [`SyncError`] and
-//! decode its JSON answer.
+//! decode its JSON answer; attachments' files ([`super::media`]) take the answer as it is
+//! ([`send`]).
 
 use super::{SyncError, SyncResult};
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -90,11 +91,7 @@ impl<'a> Req<'a> {
 /// `R = ()` takes it). Not reaching the server, or an unreadable answer, is
 /// [`SyncError::Unreachable`]; a refusal is [`SyncError::HttpRefused`] with the server's reason.
 pub(crate) async fn fetch<R: DeserializeOwned>(req: Req<'_>) -> SyncResult<R> {
-    let req = req.build().ok_or(SyncError::Unreachable)?;
-    let res = req.send().await.map_err(|_| SyncError::Unreachable)?;
-    if !res.ok() {
-        return Err(refusal(&res).await);
-    }
+    let res = send(req).await?;
     let text = res.text().await.map_err(|_| SyncError::Unreachable)?;
     let text = if text.trim().is_empty() {
         "null"
@@ -102,6 +99,16 @@ pub(crate) async fn fetch<R: DeserializeOwned>(req: Req<'_>) -> SyncResult<R> {
         &text
     };
     crate::json::from_str(text).map_err(|_| SyncError::Unreachable)
+}
+
+/// Sends a request and returns its successful answer, unread; failures as in [`fetch`].
+pub(crate) async fn send(req: Req<'_>) -> SyncResult<Response> {
+    let req = req.build().ok_or(SyncError::Unreachable)?;
+    let res = req.send().await.map_err(|_| SyncError::Unreachable)?;
+    if !res.ok() {
+        return Err(refusal(&res).await);
+    }
+    Ok(res)
 }
 
 /// The server's reason for a failed answer, when it gave one.

@@ -2,11 +2,12 @@
 //!
 //! [`Engine`] is what the UI talks to: it writes to IndexedDB first and lets the connection
 //! manager ([`connection`]) deliver. The UI renders from IndexedDB and re-reads when
-//! [`Engine::revision`] changes.
+//! [`Engine::revision`] changes. Pages that follow live team frames hold a [`Watch`]
+//! ([`Engine::watch_inbox`], [`Engine::watch_customer`]) instead of listening themselves.
 //!
 //! Slightly over 500 lines: the [`Engine`] struct and its core (start, leadership, sending,
 //! requests) stay together; its other areas already live in their own files (events, team,
-//! uploads, account and business HTTP calls).
+//! uploads, account and business HTTP calls, attachments' files).
 
 pub mod account;
 pub mod business;
@@ -14,14 +15,19 @@ mod connection;
 mod error;
 mod events;
 mod http;
+pub mod media;
+mod presence;
 pub mod reader;
 mod tabs;
 mod team;
 mod uploads;
+mod watch;
 
 pub use error::{Invalid, Problem, SyncError, SyncResult};
+pub use presence::{CustomerEvents, CustomerWatch, Presence};
 pub use tabs::RelayError;
 pub use uploads::NewFile;
+pub use watch::{InboxEvents, Refused, Watch};
 
 use crate::session::Auth;
 use crate::store::{Db, OutboxRecord, StoreError};
@@ -71,6 +77,12 @@ pub struct Typing {
 
 /// How long a typing notice shows.
 const TYPING_SHOWN_MS: f64 = 4_000.0;
+/// The typing notices are pruned this long after they expire, so the timer never fires a hair
+/// before the notice's end and leaves it showing.
+const TYPING_PRUNE_SLACK_MS: u32 = 50;
+/// How long a request over the connection waits for its answer before giving up
+/// ([`SyncError::NoAnswer`]).
+const REQUEST_TIMEOUT_MS: u32 = 15_000;
 /// How often this client tells others it is typing.
 const TYPING_EVERY_MS: f64 = 3_000.0;
 
@@ -268,7 +280,8 @@ impl Engine {
         });
         let typing = self.typing;
         leptos::task::spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(TYPING_SHOWN_MS as u32 + 50).await;
+            gloo_timers::future::TimeoutFuture::new(TYPING_SHOWN_MS as u32 + TYPING_PRUNE_SLACK_MS)
+                .await;
             let now = now_ms();
             let _ = typing.try_update(|t| t.retain(|t| t.until > now));
         });
@@ -431,7 +444,7 @@ impl Engine {
             .unwrap_or_else(|e| e.into_inner())
             .insert(request_id, tx);
         self.send_frame(frame);
-        let timeout = gloo_timers::future::TimeoutFuture::new(15_000);
+        let timeout = gloo_timers::future::TimeoutFuture::new(REQUEST_TIMEOUT_MS);
         match futures::future::select(rx, timeout).await {
             futures::future::Either::Left((Ok(result), _)) => result,
             _ => {

@@ -30,7 +30,7 @@ fn unexpected() -> SyncError {
 
 impl Engine {
     /// Calls `f` with every live team frame until [`Engine::unlisten`].
-    pub fn listen(&self, f: impl Fn(&ServerFrame) + Send + Sync + 'static) -> u64 {
+    pub(super) fn listen(&self, f: impl Fn(&ServerFrame) + Send + Sync + 'static) -> u64 {
         let id = self.next_listener.fetch_add(1, Ordering::Relaxed);
         let listener: Listener = Arc::new(f);
         self.listeners
@@ -41,7 +41,7 @@ impl Engine {
     }
 
     /// Stops calling a listener.
-    pub fn unlisten(&self, id: u64) {
+    pub(super) fn unlisten(&self, id: u64) {
         self.listeners
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -16,6 +16,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use wasm_bindgen::JsCast;
 
+/// How often one upload may ask the server where it stands (its offset was not the server's)
+/// before it waits for the next try: a server that keeps disagreeing is not looped on.
+const MAX_UPLOAD_RESYNCS: u32 = 5;
+
 /// A file the user chose, dropped, pasted or recorded.
 pub struct NewFile {
     /// The bytes.
@@ -255,7 +259,7 @@ impl Engine {
                 .token(&token)
                 .blob(&chunk);
             let state: UploadState = match call(req).await {
-                Err(Stop::Resync) if resyncs < 5 => {
+                Err(Stop::Resync) if resyncs < MAX_UPLOAD_RESYNCS => {
                     resyncs += 1;
                     state_of(&token, id).await?
                 }

@@ -4,11 +4,11 @@
 
 use crate::components::biz_nav::BizNav;
 use crate::components::errors;
-use crate::components::guard;
 use crate::components::top_bar::{TopBar, alert};
 use crate::state;
 use crate::state::AppCtx;
 use crate::sync::{SyncError, SyncResult, business};
+use crate::urls::handle_param;
 use kontor_protocol::UserId;
 use kontor_protocol::business::{
     BusinessProfile, BusinessSettings, Label, QuickReply, Role, TeamMember,
@@ -32,9 +32,8 @@ use team::TeamSection;
 /// `/biz/{handle}/settings`
 #[component]
 pub fn BusinessSettingsPage() -> impl IntoView {
-    guard::team_page("settings", |handle| {
-        view! { <Settings handle=handle/> }.into_any()
-    })
+    let handle = handle_param();
+    move || view! { <Settings handle=handle.get()/> }
 }
 
 /// Everything the page shows, fetched together.
@@ -83,24 +82,27 @@ fn Settings(handle: String) -> impl IntoView {
     view! {
         <div class="biz-page">
             <TopBar/>
-            {move || match data.get() {
-                None => view! {
-                    <main class="biz-main"><p class="hint biz-loading">"Loading the settings…"</p></main>
-                }
-                .into_any(),
-                Some(Err(e)) => view! {
+            <Suspense fallback=|| view! {
+                <main class="biz-main"><p class="hint biz-loading">"Loading the settings…"</p></main>
+            }>
+                <ErrorBoundary fallback=|e| view! {
                     <main class="biz-main biz-narrow">
                         <section class="biz-card">
                             <h1>"Business settings"</h1>
-                            {alert(errors::sentence(&e))}
+                            {move || alert(errors::caught(&e))}
                             <a class="btn secondary" href="/chats">"Go to your chats"</a>
                         </section>
                     </main>
-                }
-                .into_any(),
-                Some(Ok(loaded)) => view! { <SettingsBody handle=handle.clone() loaded=loaded/> }
-                    .into_any(),
-            }}
+                }>
+                    {move || {
+                        let handle = handle.clone();
+                        Suspend::new(async move {
+                            data.await
+                                .map(|loaded| view! { <SettingsBody handle=handle loaded=loaded/> })
+                        })
+                    }}
+                </ErrorBoundary>
+            </Suspense>
         </div>
     }
 }

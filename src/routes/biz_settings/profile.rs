@@ -17,6 +17,11 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+/// Opening time offered when a closed day is switched to open (09:00).
+const NEW_DAY_OPENS: u16 = 9 * 60;
+/// Closing time offered when a closed day is switched to open (17:00).
+const NEW_DAY_CLOSES: u16 = 17 * 60;
+
 /// One weekday of the hours editor.
 #[derive(Clone, Copy)]
 struct DayEdit {
@@ -50,8 +55,10 @@ pub(super) fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>)
         let first = intervals.first();
         DayEdit {
             open: RwSignal::new(first.is_some()),
-            opens: RwSignal::new(time::hhmm(first.map_or(9 * 60, |i| i.open))),
-            closes: RwSignal::new(time::hhmm(first.map_or(17 * 60, |i| i.close) % 1440)),
+            opens: RwSignal::new(time::hhmm(first.map_or(NEW_DAY_OPENS, |i| i.open))),
+            closes: RwSignal::new(time::hhmm(
+                first.map_or(NEW_DAY_CLOSES, |i| i.close) % time::MINUTES_PER_DAY,
+            )),
         }
     });
     // Further intervals of a day (the editor shows one per day): kept while that day stays open.
@@ -90,7 +97,11 @@ pub(super) fn ProfileSection(handle: String, profile: RwSignal<BusinessProfile>)
                 return Err(format!("{weekday}: enter an opening and a closing time."));
             };
             // Closing at 00:00 means at midnight, the end of the day.
-            let close = if close == 0 { 1440 } else { close };
+            let close = if close == 0 {
+                time::MINUTES_PER_DAY
+            } else {
+                close
+            };
             if open >= close {
                 return Err(format!(
                     "{weekday}: the closing time must be after the opening time."

@@ -4,29 +4,15 @@
 use crate::components::conversation::Conversation;
 use crate::components::errors;
 use crate::sync::SyncResult;
-use crate::sync::{ConnStatus, Engine};
+use crate::sync::{ConnStatus, CustomerEvents, CustomerWatch, Engine};
 use crate::time;
 use kontor_protocol::business::{Activity, CustomerPanel, InboxItem, InboxStatus, Note, Snooze};
-use kontor_protocol::{ConversationId, LabelId, RequestId, ServerFrame, Timestamp, UserId};
+use kontor_protocol::{ConversationId, LabelId, RequestId, Timestamp, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
 
 use super::InboxCtx;
-
-/// How often an agent with a conversation open says so to teammates.
-const VIEWING_EVERY_MS: u32 = 20_000;
-/// How long a teammate's activity shows without a repeat.
-const ACTIVITY_SHOWN_MS: f64 = 30_000.0;
-
-/// A teammate's activity in the open conversation.
-#[derive(Clone, Debug, PartialEq)]
-struct Presence {
-    user: UserId,
-    name: String,
-    activity: Activity,
-    until: f64,
-}
 
 #[component]
 pub(super) fn CustomerConversation(engine: Arc<Engine>, id: ConversationId) -> impl IntoView {
@@ -35,7 +21,6 @@ pub(super) fn CustomerConversation(engine: Arc<Engine>, id: ConversationId) -> i
     let opened = RwSignal::new(None::<Result<(InboxItem, CustomerPanel), String>>);
     let notes = RwSignal::new(Vec::<Note>::new());
     let note_mode = RwSignal::new(false);
-    let presence = RwSignal::new(Vec::<Presence>::new());
 
     // Open: the conversation, its state and customer panel, the notes; again after a reconnect.
     let open = {
@@ -68,98 +53,29 @@ pub(super) fn CustomerConversation(engine: Arc<Engine>, id: ConversationId) -> i
         });
     }
 
-    // Live: the item (assignment, status, labels), notes, teammates' activity.
-    let listener = {
-        let engine = engine.clone();
-        engine.clone().listen(move |frame| match frame {
-            ServerFrame::InboxItem { item } if item.conversation_id == id => {
-                let item = item.clone();
-                // A message this device missed (it was not live): fetch the newest page.
-                let engine = engine.clone();
-                spawn_local(async move {
-                    let behind = engine
-                        .db
-                        .conversation(id)
-                        .await
-                        .ok()
-                        .flatten()
-                        .is_some_and(|c| c.last_seq < item.last_seq);
-                    if behind {
-                        let _ = engine.load_latest(id).await;
+    // Live: the item (assignment, status, labels), notes, teammates' activity; teammates hear
+    // that it is open here until it closes.
+    let CustomerWatch { presence, watch } = engine.watch_customer(
+        id,
+        CustomerEvents {
+            item: Box::new(move |item| {
+                let _ = opened.try_update(|o| {
+                    if let Some(Ok((current, _))) = o {
+                        *current = item;
                     }
-                    opened.update(|o| {
-                        if let Some(Ok((current, _))) = o {
-                            *current = item;
-                        }
-                    });
                 });
-            }
-            ServerFrame::Note { note } if note.conversation_id == id => {
-                let note = note.clone();
-                notes.update(|n| {
+            }),
+            note: Box::new(move |note| {
+                let _ = notes.try_update(|n| {
                     if !n.iter().any(|x| x.id == note.id) {
                         n.push(note);
                         n.sort_by_key(|x| x.created_at);
                     }
                 });
-            }
-            ServerFrame::Activity {
-                conversation_id,
-                user,
-                activity,
-            } if *conversation_id == id && user.id != me => {
-                let entry = Presence {
-                    user: user.id,
-                    name: user.display_name.clone(),
-                    activity: *activity,
-                    until: js_sys::Date::now()
-                        + if *activity == Activity::Typing {
-                            5_000.0
-                        } else {
-                            ACTIVITY_SHOWN_MS
-                        },
-                };
-                let arrived = entry.activity == Activity::Viewing
-                    && presence.with_untracked(|p| !p.iter().any(|x| x.user == entry.user));
-                presence.update(|p| {
-                    p.retain(|x| x.user != entry.user);
-                    if entry.activity != Activity::Left {
-                        p.push(entry);
-                    }
-                });
-                // Someone just opened it: say that I am here too, so they know at once.
-                if arrived {
-                    engine.activity(id, Activity::Viewing);
-                }
-            }
-            _ => {}
-        })
-    };
-    // Tell teammates this conversation is open here, until it closes.
-    engine.activity(id, Activity::Viewing);
-    let alive = StoredValue::new(true);
-    {
-        let engine = engine.clone();
-        spawn_local(async move {
-            loop {
-                gloo_timers::future::TimeoutFuture::new(VIEWING_EVERY_MS).await;
-                if !alive.try_get_value().unwrap_or(false) {
-                    break;
-                }
-                engine.activity(id, Activity::Viewing);
-                let now = js_sys::Date::now();
-                let _ = presence.try_update(|p| p.retain(|x| x.until > now));
-            }
-        });
-    }
-    {
-        let engine = engine.clone();
-        on_cleanup(move || {
-            alive.set_value(false);
-            engine.unlisten(listener);
-            engine.activity(id, Activity::Left);
-        });
-    }
+            }),
+        },
+    );
+    on_cleanup(move || drop(watch));
 
     let item = Memo::new(move |_| opened.get().and_then(|o| o.ok()).map(|(item, _)| item));
     let status_line = Signal::derive(move || {
@@ -225,7 +141,7 @@ pub(super) fn CustomerConversation(engine: Arc<Engine>, id: ConversationId) -> i
                     let snooze = if value == "next" {
                         Snooze::NextMessage
                     } else if let Ok(hours) = value.parse::<u32>() {
-                        let at = js_sys::Date::now() as i64 + i64::from(hours) * 3_600_000;
+                        let at = js_sys::Date::now() as i64 + i64::from(hours) * time::HOUR_MS;
                         Snooze::Time { at: Timestamp(at) }
                     } else {
                         return;

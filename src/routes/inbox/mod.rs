@@ -12,13 +12,13 @@ use crate::components::errors;
 use crate::components::verified::VerifiedBadge;
 use crate::state::AppCtx;
 use crate::sync::business;
-use crate::sync::{ConnStatus, Engine};
+use crate::sync::{Engine, InboxEvents, SyncError};
+use crate::urls::handle_param;
+use kontor_protocol::RequestId;
 use kontor_protocol::business::{BusinessProfile, InboxItem, Label, QuickReply, TeamMember};
-use kontor_protocol::{RequestId, ServerFrame};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::Outlet;
-use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+use leptos_router::hooks::use_location;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -53,64 +53,53 @@ pub struct InboxCtx {
 #[component]
 pub fn InboxLayout() -> impl IntoView {
     let ctx = AppCtx::get();
-    let params = use_params_map();
-    let handle = Memo::new(move |_| params.read().get("handle").unwrap_or_default());
-    let navigate = use_navigate();
-    Effect::new(move || {
-        if ctx.auth.get().is_none() {
-            navigate(
-                &format!("/login?next=/biz/{}/inbox", handle.get_untracked()),
-                Default::default(),
-            );
-        }
-    });
+    let handle = handle_param();
     let loaded = LocalResource::new(move || {
         let handle = handle.get();
         let auth = ctx.auth.get();
         async move {
-            let auth = auth.ok_or_else(|| "Please log in first.".to_string())?;
-            let business = business::profile(&handle)
-                .await
-                .map_err(|e| errors::sentence(&e))?;
-            let team = business::team(&auth.token, &handle)
-                .await
-                .map_err(|e| errors::sentence(&e))?;
-            let labels = business::labels(&auth.token, &handle)
-                .await
-                .map_err(|e| errors::sentence(&e))?;
-            let quick = business::quick_replies(&auth.token, &handle)
-                .await
-                .map_err(|e| errors::sentence(&e))?;
-            Ok::<_, String>((business, team, labels, quick))
+            let auth = auth.ok_or(SyncError::LoggedOut)?;
+            let business = business::profile(&handle).await?;
+            let team = business::team(&auth.token, &handle).await?;
+            let labels = business::labels(&auth.token, &handle).await?;
+            let quick = business::quick_replies(&auth.token, &handle).await?;
+            Ok::<_, SyncError>((business, team, labels, quick))
         }
     });
     move || {
         let engine = ctx.engine.get()?;
-        Some(match loaded.get() {
-            None => view! { <div class="placeholder-pane">"Loading the inbox…"</div> }.into_any(),
-            Some(Err(e)) => view! {
-                <main class="auth-page">
-                    <div class="auth-card">
-                        <h1>"Business inbox"</h1>
-                        <p role="alert">{e}</p>
-                        <a class="btn" href="/chats">"Back to chats"</a>
-                    </div>
-                </main>
-            }
-            .into_any(),
-            Some(Ok((business, team, labels, quick))) => {
-                let inbox = InboxCtx {
-                    business,
-                    team: RwSignal::new(team),
-                    labels: RwSignal::new(labels),
-                    quick_replies: RwSignal::new(quick),
-                    refresh: RwSignal::new(0),
-                    live_items: RwSignal::new(Vec::new()),
-                    problem: RwSignal::new(None),
-                    sent: StoredValue::new(HashSet::new()),
-                };
-                view! { <Inbox engine=engine inbox=inbox/> }.into_any()
-            }
+        // Another business's inbox keeps this one shown until it has loaded.
+        Some(view! {
+            <Transition fallback=|| view! { <div class="placeholder-pane">"Loading the inbox…"</div> }>
+                <ErrorBoundary fallback=|e| view! {
+                    <main class="auth-page">
+                        <div class="auth-card">
+                            <h1>"Business inbox"</h1>
+                            <p role="alert">{move || errors::caught(&e)}</p>
+                            <a class="btn" href="/chats">"Back to chats"</a>
+                        </div>
+                    </main>
+                }>
+                    {move || {
+                        let engine = engine.clone();
+                        Suspend::new(async move {
+                            loaded.await.map(|(business, team, labels, quick)| {
+                                let inbox = InboxCtx {
+                                    business,
+                                    team: RwSignal::new(team),
+                                    labels: RwSignal::new(labels),
+                                    quick_replies: RwSignal::new(quick),
+                                    refresh: RwSignal::new(0),
+                                    live_items: RwSignal::new(Vec::new()),
+                                    problem: RwSignal::new(None),
+                                    sent: StoredValue::new(HashSet::new()),
+                                };
+                                view! { <Inbox engine=engine inbox=inbox/> }
+                            })
+                        })
+                    }}
+                </ErrorBoundary>
+            </Transition>
         })
     }
 }
@@ -121,61 +110,32 @@ fn Inbox(engine: Arc<Engine>, inbox: InboxCtx) -> impl IntoView {
     let revoked = RwSignal::new(false);
     let business_id = inbox.business.id;
 
-    // Live frames: refresh the list (debounced), remember item states, show refusals.
-    let pending_refresh = StoredValue::new(false);
-    let listener = {
-        let inbox = inbox.clone();
-        let db = engine.db.clone();
-        engine.listen(move |frame| match frame {
-            ServerFrame::InboxItem { item } if item.business == business_id => {
-                let item = item.clone();
-                {
-                    let db = db.clone();
-                    let saved = item.clone();
-                    spawn_local(async move {
-                        let _ = db.save_inbox_items(&[saved]).await;
+    // Live frames: refresh the list, remember item states, show refusals of our writes.
+    let watch = {
+        let (live_items, refresh, problem, sent) =
+            (inbox.live_items, inbox.refresh, inbox.problem, inbox.sent);
+        engine.watch_inbox(
+            business_id,
+            InboxEvents {
+                item: Box::new(move |item| {
+                    let _ = live_items.try_update(|items| {
+                        items.retain(|i| i.conversation_id != item.conversation_id);
+                        items.push(item);
                     });
-                }
-                inbox.live_items.update(|items| {
-                    items.retain(|i| i.conversation_id != item.conversation_id);
-                    items.push(item);
-                });
-                if !pending_refresh.get_value() {
-                    pending_refresh.set_value(true);
-                    let refresh = inbox.refresh;
-                    spawn_local(async move {
-                        gloo_timers::future::TimeoutFuture::new(150).await;
-                        pending_refresh.set_value(false);
-                        refresh.update(|r| *r += 1);
-                    });
-                }
-            }
-            ServerFrame::AccessRevoked { business } if *business == business_id => {
-                revoked.set(true);
-            }
-            ServerFrame::Error {
-                message,
-                request_id: Some(id),
-                ..
-            } if inbox.sent.with_value(|s| s.contains(id)) => {
-                inbox.problem.set(Some(message.clone()));
-            }
-            _ => {}
-        })
+                }),
+                refresh: Box::new(move || {
+                    let _ = refresh.try_update(|r| *r += 1);
+                }),
+                revoked: Box::new(move || revoked.set(true)),
+                refused: Box::new(move |id, message| {
+                    if sent.try_with_value(|s| s.contains(&id)) == Some(true) {
+                        problem.set(Some(message.to_string()));
+                    }
+                }),
+            },
+        )
     };
-    {
-        let engine = engine.clone();
-        on_cleanup(move || engine.unlisten(listener));
-    }
-    // After a reconnect, ask again: a colleague may have answered meanwhile.
-    let status = engine.status;
-    Effect::new(move |was: Option<ConnStatus>| {
-        let now = status.get();
-        if was.is_some_and(|w| w != ConnStatus::Online) && now == ConnStatus::Online {
-            inbox.refresh.update(|r| *r += 1);
-        }
-        now
-    });
+    on_cleanup(move || drop(watch));
 
     let name = inbox.business.profile.name.clone();
     let handle = inbox.business.handle.to_string();
