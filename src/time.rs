@@ -129,9 +129,8 @@ pub fn weekday_in(tz: &str) -> Option<usize> {
     WEEKDAYS.iter().position(|d| *d == name)
 }
 
-/// Minutes in a day: an opening interval that closes at midnight ends at this minute (the
-/// protocol's [`OpenInterval::close`] is at most this).
-pub const MINUTES_PER_DAY: u16 = 24 * 60;
+/// Minutes in a day: an opening interval that closes at midnight ends at this minute.
+pub use kontor_protocol::business::MINUTES_PER_DAY;
 /// Milliseconds in an hour.
 pub const HOUR_MS: i64 = 60 * 60 * 1000;
 /// Milliseconds in a day (of 24 hours: days are counted from local midnights elsewhere).

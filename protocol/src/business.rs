@@ -125,8 +125,18 @@ pub struct OpenInterval {
     pub weekday: u8,
     /// Opening minute, 0–1439.
     pub open: u16,
-    /// Closing minute, after `open`, at most 1440.
+    /// Closing minute, after `open`, at most [`MINUTES_PER_DAY`] (midnight at the day's end).
     pub close: u16,
+}
+
+/// Minutes in a day: an opening interval that closes at midnight ends at this minute.
+pub const MINUTES_PER_DAY: u16 = 24 * 60;
+
+impl OpenInterval {
+    /// Whether it names a weekday and opens before it closes, within one day.
+    pub fn is_valid(&self) -> bool {
+        self.weekday <= 6 && self.open < self.close && self.close <= MINUTES_PER_DAY
+    }
 }
 
 /// When the business answers, in its own time zone.

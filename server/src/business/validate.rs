@@ -77,7 +77,7 @@ fn hours(hours: &OpeningHours) -> Result<OpeningHours, FieldError> {
         return err("At most four opening intervals per day.");
     }
     for i in &hours.intervals {
-        if i.weekday > 6 || i.open >= i.close || i.close > 24 * 60 {
+        if !i.is_valid() {
             return err("Opening hours must open before they close, within one day.");
         }
     }
