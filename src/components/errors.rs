@@ -1,6 +1,11 @@
 //! The sentences a person reads when something failed: [`crate::sync`] says what went wrong as
 //! data ([`SyncError`], [`Problem`]), the view words it here ([`call`] runs an HTTP call and
 //! shows its failure).
+//!
+//! Pages load inside `Suspense`/`Transition` and match the loaded `Result` there, worded by
+//! [`sentence`], rather than through an `ErrorBoundary`: that one component added 30 KB (before
+//! compression) to each bundle using it, 8.6 KB brotli on the first visit (measured on
+//! 2026-12-03; BENCHMARKS.md).
 
 use crate::state::AppCtx;
 use crate::store::StoreError;
@@ -15,22 +20,6 @@ use leptos::task::spawn_local;
 /// Bytes in a KiB and a MiB, for the limits the sentences name.
 const KIB: usize = 1024;
 const MIB: u64 = 1024 * 1024;
-
-/// The sentence for what an `ErrorBoundary` caught: the first error's, worded by [`sentence`]
-/// when it is a [`SyncError`] (the pages' loads fail with nothing else). Reactive: call it in
-/// the fallback's closure.
-pub fn caught(errors: &ArcRwSignal<leptos::error::Errors>) -> String {
-    errors.with(|errors| {
-        errors
-            .iter()
-            .next()
-            .map(|(_, e)| match e.downcast_ref::<SyncError>() {
-                Some(e) => sentence(e),
-                None => e.to_string(),
-            })
-            .unwrap_or_default()
-    })
-}
 
 /// Why an attachment's file could not be loaded.
 pub fn file_sentence(e: &SyncError) -> String {

@@ -103,11 +103,12 @@ fn Stats(handle: String) -> impl IntoView {
                 </div>
                 // Another period keeps the table shown until its figures arrive.
                 <Transition fallback=|| view! { <p class="hint">"Loading the statistics…"</p> }>
-                    <ErrorBoundary fallback=|e| move || alert(errors::caught(&e))>
-                        {move || Suspend::new(async move {
-                            stats.await.map(|s| view! { <StatsTable days=s.days/> })
-                        })}
-                    </ErrorBoundary>
+                    {move || Suspend::new(async move {
+                        match stats.await {
+                            Ok(s) => view! { <StatsTable days=s.days/> }.into_any(),
+                            Err(e) => alert(errors::sentence(&e)).into_any(),
+                        }
+                    })}
                 </Transition>
                 <p class="hint">
                     "Days are counted in the business's time zone. Sent counts every message the "

@@ -44,9 +44,12 @@ pub fn MyBusinesses() -> impl IntoView {
                     <p class="biz-back"><a href="/chats">"← Back to chats"</a></p>
                     <h1>"Your businesses"</h1>
                     <Suspense fallback=|| view! { <p class="hint">"Loading…"</p> }>
-                        <ErrorBoundary fallback=|e| move || alert(errors::caught(&e))>
-                            {move || Suspend::new(async move { mine.await.map(business_list) })}
-                        </ErrorBoundary>
+                        {move || Suspend::new(async move {
+                            match mine.await {
+                                Ok(list) => business_list(list).into_any(),
+                                Err(e) => alert(errors::sentence(&e)).into_any(),
+                            }
+                        })}
                     </Suspense>
                     <div class="biz-row">
                         <a class="btn" href="/biz/new">"Create business"</a>

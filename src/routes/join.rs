@@ -63,18 +63,20 @@ fn Preview(invite: String) -> impl IntoView {
     });
     view! {
         <Suspense fallback=|| view! { <p class="hint">"Opening the invite…"</p> }>
-            <ErrorBoundary fallback=|e| view! {
-                <h1>"Join a business team"</h1>
-                {move || alert(errors::caught(&e))}
-                <a class="btn secondary" href="/chats">"Go to your chats"</a>
-            }>
-                {move || {
-                    let invite = invite.clone();
-                    Suspend::new(async move {
-                        preview.await.map(|p| view! { <Offer invite=invite preview=p/> })
-                    })
-                }}
-            </ErrorBoundary>
+            {move || {
+                let invite = invite.clone();
+                Suspend::new(async move {
+                    match preview.await {
+                        Ok(p) => view! { <Offer invite=invite preview=p/> }.into_any(),
+                        Err(e) => view! {
+                            <h1>"Join a business team"</h1>
+                            {alert(errors::sentence(&e))}
+                            <a class="btn secondary" href="/chats">"Go to your chats"</a>
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }

@@ -85,23 +85,26 @@ fn Settings(handle: String) -> impl IntoView {
             <Suspense fallback=|| view! {
                 <main class="biz-main"><p class="hint biz-loading">"Loading the settings…"</p></main>
             }>
-                <ErrorBoundary fallback=|e| view! {
-                    <main class="biz-main biz-narrow">
-                        <section class="biz-card">
-                            <h1>"Business settings"</h1>
-                            {move || alert(errors::caught(&e))}
-                            <a class="btn secondary" href="/chats">"Go to your chats"</a>
-                        </section>
-                    </main>
-                }>
-                    {move || {
-                        let handle = handle.clone();
-                        Suspend::new(async move {
-                            data.await
-                                .map(|loaded| view! { <SettingsBody handle=handle loaded=loaded/> })
-                        })
-                    }}
-                </ErrorBoundary>
+                {move || {
+                    let handle = handle.clone();
+                    Suspend::new(async move {
+                        match data.await {
+                            Ok(loaded) => {
+                                view! { <SettingsBody handle=handle loaded=loaded/> }.into_any()
+                            }
+                            Err(e) => view! {
+                                <main class="biz-main biz-narrow">
+                                    <section class="biz-card">
+                                        <h1>"Business settings"</h1>
+                                        {alert(errors::sentence(&e))}
+                                        <a class="btn secondary" href="/chats">"Go to your chats"</a>
+                                    </section>
+                                </main>
+                            }
+                            .into_any(),
+                        }
+                    })
+                }}
             </Suspense>
         </div>
     }

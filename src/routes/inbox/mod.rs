@@ -71,19 +71,21 @@ pub fn InboxLayout() -> impl IntoView {
         // Another business's inbox keeps this one shown until it has loaded.
         Some(view! {
             <Transition fallback=|| view! { <div class="placeholder-pane">"Loading the inbox…"</div> }>
-                <ErrorBoundary fallback=|e| view! {
-                    <main class="auth-page">
-                        <div class="auth-card">
-                            <h1>"Business inbox"</h1>
-                            <p role="alert">{move || errors::caught(&e)}</p>
-                            <a class="btn" href="/chats">"Back to chats"</a>
-                        </div>
-                    </main>
-                }>
-                    {move || {
-                        let engine = engine.clone();
-                        Suspend::new(async move {
-                            loaded.await.map(|(business, team, labels, quick)| {
+                {move || {
+                    let engine = engine.clone();
+                    Suspend::new(async move {
+                        match loaded.await {
+                            Err(e) => view! {
+                                <main class="auth-page">
+                                    <div class="auth-card">
+                                        <h1>"Business inbox"</h1>
+                                        <p role="alert">{errors::sentence(&e)}</p>
+                                        <a class="btn" href="/chats">"Back to chats"</a>
+                                    </div>
+                                </main>
+                            }
+                            .into_any(),
+                            Ok((business, team, labels, quick)) => {
                                 let inbox = InboxCtx {
                                     business,
                                     team: RwSignal::new(team),
@@ -94,11 +96,11 @@ pub fn InboxLayout() -> impl IntoView {
                                     problem: RwSignal::new(None),
                                     sent: StoredValue::new(HashSet::new()),
                                 };
-                                view! { <Inbox engine=engine inbox=inbox/> }
-                            })
-                        })
-                    }}
-                </ErrorBoundary>
+                                view! { <Inbox engine=engine inbox=inbox/> }.into_any()
+                            }
+                        }
+                    })
+                }}
             </Transition>
         })
     }
