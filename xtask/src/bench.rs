@@ -568,6 +568,22 @@ thread idle, waiting on IndexedDB and the network; IndexedDB's `put` 0.17 s and 
 browser work 0.24 s; the app's own decoding 0.02 s. What remains is IndexedDB's, on 2 cores \
 shared with the server and the sender. The margin is thin (on 2026-11-29: median 0.98 s, one run \
 of three at 1.07 s).\n\
+- Before and after the layering of 2026-12-03 (server: `db/` storage traits, `service/` rules, \
+thin `http/` and `ws/`; client: `state.rs`, typed errors, every effect in `sync/`): the \
+previous commit (9b2a322) measured the same day on the same machine, with the same load \
+generator, gave: first visit 183.5 KB, messenger 318.0 KB, dashboard 408.7 KB; 33,693 \
+messages/s (runs 29,468–34,921); latency p50 1.05 ms and p99 8.57 ms at 10,000/s; catch-up of \
+100,000 in 2.64 s; 10.9 KiB per idle connection; cold start 153 ms; opening the long chat 42 ms \
+(30 ms during start-up); 10,000 live messages stored in 1.22 s (runs 1.06–1.65); inbox view \
+switch 19 ms; first sync 9.7 s. The machine was slower that day than on 2026-11-29 (the same \
+previous code then: 44,439 messages/s, 0.97 s for the 10,000 live messages), so compare with \
+those, not with older figures. Throughput and latency gain from the writer's statements now \
+all being cached (a message's resend check was a `format!`ed query prepared anew each time). \
+The dashboard grew by about 5 KB: 3 KB of it `Suspense`/`Transition` on its five pages (measured \
+by building it without them), the rest the typed errors' sentences and the inbox's watch guards; \
+an `ErrorBoundary` would have added 30 KB before compression to each bundle using it, so pages \
+match the loaded `Result` instead, and the public profile page keeps a plain match (with \
+`Transition` the first visit grew by 8 KB before compression).\n\
 - Live messages: the server packs the new messages it finds queued for a connection into one \
 `messages` frame (at most 500), encoded once per message for all recipients \
 (`kontor_protocol::packed`), so a burst costs the browser a few frames, not one per message.\n\
