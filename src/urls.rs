@@ -29,9 +29,17 @@ pub fn login_then(path: &str) -> String {
     format!("/login?next={}", js_sys::encode_uri_component(path))
 }
 
-/// Where to go after logging in: `?next=` when it is a path on this site, else the chats.
+/// Where to go after logging in: `?next=` when it is a page of this site, else `None` (the
+/// chats). Read with the browser's own URL parser, as navigating would: it drops tabs and line
+/// breaks and reads `\\` as `/`, so `/%09/evil.example` is `//evil.example`, another site.
 pub fn next_path(next: Option<String>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
+    let next = next?;
+    if !next.starts_with('/') {
+        return None;
+    }
+    let origin = origin();
+    let url = web_sys::Url::new_with_base(&next, &origin).ok()?;
+    (url.origin() == origin).then(|| format!("{}{}{}", url.pathname(), url.search(), url.hash()))
 }
 
 /// The page's origin, for example `https://kontor.example`.

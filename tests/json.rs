@@ -139,6 +139,14 @@ fn server_frames_read_as_serde_json_reads_them() {
             message: "Not yours.".into(),
             message_id: Some(MessageId::new()),
             request_id: Some(RequestId::new()),
+            retry_after_ms: None,
+        },
+        ServerFrame::Error {
+            code: ErrorCode::RateLimited,
+            message: "You are sending messages too fast. Try again in 3 seconds.".into(),
+            message_id: Some(MessageId::new()),
+            request_id: None,
+            retry_after_ms: Some(2500),
         },
     ];
     for frame in frames {

@@ -13,6 +13,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{WebSocketStream, client_async_with_config};
 
 /// The server under test.
+#[derive(Clone)]
 pub struct Server {
     base: String,
     addr: SocketAddr,
@@ -114,11 +115,27 @@ impl Server {
         let v: serde_json::Value = self
             .http
             .get(format!("{}/api/health", self.base))
+            // Figures are for the operator; xtask gives the load generator the server's secret.
+            .bearer_auth(std::env::var("KONTOR_OPERATOR_TOKEN").unwrap_or_default())
             .send()
             .await?
             .json()
             .await?;
         v["connections"].as_u64().context("no count")
+    }
+
+    /// Opens a WebSocket (not yet authenticated), trying again until `deadline` while the
+    /// server is down.
+    pub async fn open_retrying(&self, deadline: std::time::Instant) -> Result<Conn> {
+        loop {
+            match self.open(None).await {
+                Ok(conn) => return Ok(conn),
+                Err(_) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     async fn open(&self, source: Option<IpAddr>) -> Result<Conn> {

@@ -6,6 +6,7 @@
 
 mod client;
 mod seed;
+mod soak;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -81,6 +82,19 @@ enum Bench {
         #[arg(long, default_value_t = 10_000)]
         customers: usize,
     },
+    /// Pairs send numbered messages while xtask kills and restarts the server; then counts what
+    /// arrived (the fault suite).
+    Soak {
+        /// Messages in all.
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: usize,
+        /// Sender and receiver pairs, one conversation each.
+        #[arg(long, default_value_t = 100)]
+        pairs: usize,
+        /// Unacknowledged messages per sender.
+        #[arg(long, default_value_t = 32)]
+        window: usize,
+    },
     /// Sends messages in a conversation from an account (live traffic for a browser benchmark).
     Send {
         /// The sender's session token.
@@ -117,6 +131,11 @@ async fn main() -> Result<()> {
         } => throughput(&server, clients, window, rate, seconds).await?,
         Bench::Catchup { messages } => catchup(&server, messages).await?,
         Bench::Bytes => first_visit_bytes(&server).await?,
+        Bench::Soak {
+            messages,
+            pairs,
+            window,
+        } => soak::soak(&server, messages, pairs, window).await?,
         Bench::Seed {
             chats,
             long,

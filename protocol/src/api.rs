@@ -50,8 +50,8 @@ pub enum ApiErrorCode {
     Unauthorized,
     /// The body is not the expected JSON.
     BadRequest,
-    /// Too many attempts; wait a little.
-    TooManyRequests,
+    /// Too many attempts; the `Retry-After` header and `retry_after_secs` say when to try again.
+    RateLimited,
     /// A field of the request is not acceptable (the message says which).
     InvalidField,
     /// The caller is not on the business's team, or their role does not allow this.
@@ -79,6 +79,9 @@ pub struct ApiError {
     pub code: ApiErrorCode,
     /// A sentence a person can read.
     pub message: String,
+    /// For `rate_limited`: seconds until the same request can succeed (also `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
 }
 
 #[cfg(test)]
@@ -90,10 +93,20 @@ mod tests {
         let err = ApiError {
             code: ApiErrorCode::HandleTaken,
             message: "That handle is taken.".into(),
+            retry_after_secs: None,
         };
         let text = serde_json::to_string(&err).unwrap();
         assert!(text.contains("\"handle_taken\""));
+        assert!(!text.contains("retry_after"));
         assert_eq!(serde_json::from_str::<ApiError>(&text).unwrap(), err);
+        let limited = ApiError {
+            code: ApiErrorCode::RateLimited,
+            message: "Too many login attempts. Try again in 7 seconds.".into(),
+            retry_after_secs: Some(7),
+        };
+        let text = serde_json::to_string(&limited).unwrap();
+        assert!(text.contains("\"rate_limited\"") && text.contains("\"retry_after_secs\":7"));
+        assert_eq!(serde_json::from_str::<ApiError>(&text).unwrap(), limited);
         let req = RegisterRequest {
             handle: "a".into(),
             display_name: "A".into(),

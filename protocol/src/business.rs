@@ -590,66 +590,9 @@ pub struct BusinessStats {
     pub days: Vec<DayStats>,
 }
 
-/// Normalises a name to the shape people read, for look-alike checks: lower case, accents and
-/// look-alike digits folded, everything but letters and digits dropped.
-///
-/// Hand-written because the check is about what a customer would mistake in a chat list, not full
-/// Unicode confusable detection: with the strict handle rules, names are the only free text.
-pub fn name_skeleton(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars().flat_map(char::to_lowercase) {
-        let folded = match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'а' | 'ą' | '@' => 'a',
-            'ç' | 'с' | 'ć' | 'č' => 'c',
-            'è' | 'é' | 'ê' | 'ë' | 'е' | 'ę' | '3' => 'e',
-            'i' | 'ì' | 'í' | 'î' | 'ï' | 'і' | 'ı' | '1' | '!' | '|' => 'l',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'о' | '0' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ñ' | 'ń' => 'n',
-            'ś' | 'š' | '$' | '5' => 's',
-            'ý' | 'ÿ' | 'у' => 'y',
-            'ž' | 'ź' | 'ż' | '2' => 'z',
-            'р' => 'p',
-            'х' => 'x',
-            'к' => 'k',
-            'в' => 'b',
-            'т' => 't',
-            'м' => 'm',
-            'н' => 'h',
-            '7' => 't',
-            '8' => 'b',
-            other => other,
-        };
-        if folded.is_alphanumeric() {
-            out.push(folded);
-        }
-    }
-    // "rn" reads as "m" and "vv" as "w" in most fonts.
-    out.replace("rn", "m").replace("vv", "w")
-}
-
-/// Whether `a` imitates `b` (or the reverse): same skeleton, or one contains the other's.
-pub fn imitates(a: &str, b: &str) -> bool {
-    let (a, b) = (name_skeleton(a), name_skeleton(b));
-    if a.is_empty() || b.is_empty() {
-        return false;
-    }
-    a == b || (b.len() >= 4 && a.contains(&b)) || (a.len() >= 4 && b.contains(&a))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn look_alike_names_share_a_skeleton() {
-        assert!(imitates("Nordbank", "N0RDBANK"));
-        assert!(imitates("Nordbank", "Nord-Bank Support"));
-        assert!(imitates("Modern Air", "Mod\u{0435}rn Air"));
-        assert!(imitates("Modern Air", "Rnodern Air"));
-        assert!(!imitates("Nordbank", "Sydbank"));
-        assert!(!imitates("", "Nordbank"));
-    }
 
     #[test]
     fn categories_and_statuses_round_trip() {

@@ -167,6 +167,30 @@ pub enum ClientFrame {
     },
 }
 
+impl ClientFrame {
+    /// The message or request an answer to this frame is about, so a refusal of the whole frame
+    /// (a rate limit, say) reaches the one waiting for it.
+    pub fn about(&self) -> (Option<MessageId>, Option<RequestId>) {
+        match self {
+            ClientFrame::Send { id, .. } => (Some(*id), None),
+            ClientFrame::StartChat { request_id, .. }
+            | ClientFrame::History { request_id, .. }
+            | ClientFrame::Inbox { request_id, .. }
+            | ClientFrame::Assign { request_id, .. }
+            | ClientFrame::SetStatus { request_id, .. }
+            | ClientFrame::SetLabels { request_id, .. }
+            | ClientFrame::Notes { request_id, .. }
+            | ClientFrame::Customer { request_id, .. } => (None, Some(*request_id)),
+            ClientFrame::Hello { .. }
+            | ClientFrame::Receipt { .. }
+            | ClientFrame::Typing { .. }
+            | ClientFrame::AddNote { .. }
+            | ClientFrame::Activity { .. }
+            | ClientFrame::Ping { .. } => (None, None),
+        }
+    }
+}
+
 /// Machine-readable reason of an [`ServerFrame::Error`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -191,12 +215,17 @@ pub enum ErrorCode {
     Unavailable,
     /// Something went wrong on the server; nothing was stored.
     Internal,
+    /// Too many requests of this kind; the frame's `retry_after_ms` says when to try again.
+    RateLimited,
 }
 
 impl ErrorCode {
     /// True when resending the same frame later can succeed.
     pub fn is_transient(self) -> bool {
-        matches!(self, ErrorCode::Unavailable | ErrorCode::Internal)
+        matches!(
+            self,
+            ErrorCode::Unavailable | ErrorCode::Internal | ErrorCode::RateLimited
+        )
     }
 }
 
@@ -355,6 +384,9 @@ pub enum ServerFrame {
         /// The request the error is about, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         request_id: Option<RequestId>,
+        /// For `rate_limited`: milliseconds until the same request can succeed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
 }
 
@@ -366,6 +398,7 @@ impl ServerFrame {
             message: message.into(),
             message_id: None,
             request_id: None,
+            retry_after_ms: None,
         }
     }
 
@@ -507,6 +540,14 @@ mod tests {
             message: "no such conversation".into(),
             message_id: Some(message.id),
             request_id: None,
+            retry_after_ms: None,
+        });
+        round_trip_server(ServerFrame::Error {
+            code: ErrorCode::RateLimited,
+            message: "You are sending messages too fast. Try again in 1 second.".into(),
+            message_id: Some(message.id),
+            request_id: None,
+            retry_after_ms: Some(480),
         });
     }
 

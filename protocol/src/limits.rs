@@ -19,5 +19,11 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 /// Messages per page when the server sends what a client missed.
 pub const SYNC_PAGE: usize = 500;
 
+/// Largest `messages` or `history` frame the server sends, in bytes: pages are cut by bytes as
+/// well as by count, so a history of maximum-size messages still arrives in frames a socket's
+/// buffers take. A single message larger than this (it cannot be, given [`MAX_BODY_BYTES`]) would
+/// still go alone.
+pub const SYNC_FRAME_BYTES: usize = 256 * 1024;
+
 /// Most messages in one history answer.
 pub const HISTORY_PAGE: u32 = 200;

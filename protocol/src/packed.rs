@@ -49,6 +49,43 @@ impl PackedMessages<'_> {
     }
 }
 
+/// Bytes a `messages` frame adds around its messages (the envelope, and a comma each).
+const FRAME_OVERHEAD: usize = 32;
+
+/// Cuts `messages` (in order) into runs whose `messages` frames are at most `max_bytes` long;
+/// a message too big for that on its own still gets a run of its own.
+pub fn runs_within(messages: &[EncodedMessage], max_bytes: usize) -> Vec<&[EncodedMessage]> {
+    let mut runs = Vec::new();
+    let (mut start, mut bytes) = (0, FRAME_OVERHEAD);
+    for (i, message) in messages.iter().enumerate() {
+        let size = message.get().len() + 1;
+        if i > start && bytes + size > max_bytes {
+            runs.push(&messages[start..i]);
+            (start, bytes) = (i, FRAME_OVERHEAD);
+        }
+        bytes += size;
+    }
+    if start < messages.len() {
+        runs.push(&messages[start..]);
+    }
+    runs
+}
+
+/// How many of the last messages of `messages` fit in one frame of at most `max_bytes` (at
+/// least one, if there is any).
+pub fn newest_within(messages: &[EncodedMessage], max_bytes: usize) -> usize {
+    let mut bytes = FRAME_OVERHEAD;
+    let fitting = messages
+        .iter()
+        .rev()
+        .take_while(|m| {
+            bytes += m.get().len() + 1;
+            bytes <= max_bytes
+        })
+        .count();
+    fitting.max(usize::from(!messages.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +103,34 @@ mod tests {
             attachment: None,
             agent: None,
         }
+    }
+
+    #[test]
+    fn runs_stay_within_the_bytes_and_keep_every_message_in_order() {
+        let messages: Vec<Message> = (1..=20).map(|i| message(i, &"x".repeat(1000))).collect();
+        let encoded = encode_messages(&messages).unwrap();
+        let runs = runs_within(&encoded, 5000);
+        assert!(runs.len() > 4, "{} runs", runs.len());
+        let mut seen = Vec::new();
+        for run in &runs {
+            let text = PackedMessages {
+                messages: run.iter().map(AsRef::as_ref).collect(),
+            }
+            .to_json();
+            assert!(text.len() <= 5000, "{} bytes", text.len());
+            let ServerFrame::Messages { messages } = serde_json::from_str(&text).unwrap() else {
+                panic!("not a messages frame");
+            };
+            seen.extend(messages.into_iter().map(|m| m.pos.0));
+        }
+        assert_eq!(seen, (1..=20).collect::<Vec<_>>());
+        // Too big for any frame: alone, never dropped.
+        assert_eq!(runs_within(&encoded, 10).len(), 20);
+        assert!(runs_within(&[], 10).is_empty());
+        // The newest that fit.
+        let n = newest_within(&encoded, 5000);
+        assert!((3..5).contains(&n), "{n}");
+        assert_eq!(newest_within(&encoded, 10), 1);
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub async fn run(data_dir: &Path, request: AdminRequest) -> anyhow::Result<Admin
             }
             let db = Db::open(&file)?;
             // Nobody is connected to a server that is not running: nothing to publish to.
-            Ok(apply(&db, &Arc::new(Hub::new(1)), request).await)
+            Ok(apply(&db, &Arc::new(Hub::new(1, 1, 1)), request).await)
         }
         Err(e) => Err(e.into()),
     }

@@ -1,14 +1,15 @@
 //! Live connections, by user, and fan-out of frames to them.
 //!
 //! The writer thread publishes every committed event here in commit order, so each connection's
-//! queue is ordered by event position. A connection whose queue is full is dropped rather than
-//! buffered without bound: its client reconnects and resumes from its cursor, losing nothing.
+//! queue is ordered by event position. A connection whose queue is full (in frames or in bytes)
+//! is dropped rather than buffered without bound: its client reconnects and resumes from its
+//! cursor, losing nothing.
 
 use axum::extract::ws::Utf8Bytes;
 use kontor_protocol::packed::{EncodedMessage, encode_messages};
 use kontor_protocol::{ErrorCode, Message, Pos, ServerFrame, UserId};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -60,6 +61,15 @@ pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
 }
 
 impl Outbound {
+    /// Bytes this frame adds to a connection's queue.
+    pub fn bytes(&self) -> usize {
+        match self {
+            Outbound::Event { text, .. } | Outbound::Frame(text) => text.len(),
+            Outbound::Messages { messages, .. } => messages.iter().map(|m| m.get().len()).sum(),
+            Outbound::Close { .. } => 0,
+        }
+    }
+
     /// New messages (in `pos` order) as one event; none makes no event.
     pub fn messages(messages: &[Message]) -> Option<Self> {
         let pos = messages.last()?.pos;
@@ -81,6 +91,19 @@ struct Entry {
     id: ConnId,
     session: Uuid,
     tx: mpsc::Sender<Outbound>,
+    /// Bytes queued and not yet taken by the connection.
+    queued: Arc<AtomicUsize>,
+}
+
+impl Entry {
+    /// Queues `frame`; false when the connection is gone or too far behind to keep.
+    fn offer(&self, frame: Outbound, max_bytes: usize) -> bool {
+        let bytes = frame.bytes();
+        if self.queued.fetch_add(bytes, Ordering::Relaxed) + bytes > max_bytes {
+            return false;
+        }
+        self.tx.try_send(frame).is_ok()
+    }
 }
 
 /// Registry of live connections.
@@ -88,16 +111,38 @@ pub struct Hub {
     conns: RwLock<HashMap<UserId, Vec<Entry>>>,
     next_id: AtomicU64,
     queue: usize,
+    max_bytes: usize,
+    per_user: usize,
 }
 
 /// A connection's place in the hub; unregisters itself when dropped.
 pub struct Registration {
     /// This connection's id.
     pub id: ConnId,
-    /// Frames for this connection.
-    pub rx: mpsc::Receiver<Outbound>,
+    rx: mpsc::Receiver<Outbound>,
+    queued: Arc<AtomicUsize>,
     user: UserId,
     hub: Arc<Hub>,
+}
+
+impl Registration {
+    /// The next frame for this connection; `None` once the hub has dropped it.
+    pub async fn recv(&mut self) -> Option<Outbound> {
+        let out = self.rx.recv().await?;
+        self.taken(&out);
+        Some(out)
+    }
+
+    /// The next frame if one is queued already.
+    pub fn try_recv(&mut self) -> Option<Outbound> {
+        let out = self.rx.try_recv().ok()?;
+        self.taken(&out);
+        Some(out)
+    }
+
+    fn taken(&self, out: &Outbound) {
+        self.queued.fetch_sub(out.bytes(), Ordering::Relaxed);
+    }
 }
 
 impl Drop for Registration {
@@ -107,29 +152,42 @@ impl Drop for Registration {
 }
 
 impl Hub {
-    /// A hub whose per-connection queues hold up to `queue` frames.
-    pub fn new(queue: usize) -> Self {
+    /// A hub whose per-connection queues hold up to `queue` frames and `max_bytes` bytes, with
+    /// at most `per_user` live connections per user.
+    pub fn new(queue: usize, max_bytes: usize, per_user: usize) -> Self {
         Self {
             conns: RwLock::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             queue,
+            max_bytes,
+            per_user,
         }
     }
 
-    /// Adds a connection of `user`, opened with session `session`.
-    pub fn register(self: &Arc<Self>, user: UserId, session: Uuid) -> Registration {
+    /// Adds a connection of `user`, opened with session `session`; `None` when the user has as
+    /// many live connections as allowed.
+    pub fn register(self: &Arc<Self>, user: UserId, session: Uuid) -> Option<Registration> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = mpsc::channel(self.queue);
-        self.write()
-            .entry(user)
-            .or_default()
-            .push(Entry { id, session, tx });
-        Registration {
+        let queued = Arc::new(AtomicUsize::new(0));
+        let mut conns = self.write();
+        let entries = conns.entry(user).or_default();
+        if entries.len() >= self.per_user {
+            return None;
+        }
+        entries.push(Entry {
+            id,
+            session,
+            tx,
+            queued: queued.clone(),
+        });
+        Some(Registration {
             id,
             rx,
+            queued,
             user,
             hub: self.clone(),
-        }
+        })
     }
 
     /// Number of live connections.
@@ -144,7 +202,7 @@ impl Hub {
             let conns = self.read();
             for user in users {
                 for entry in conns.get(user).into_iter().flatten() {
-                    if Some(entry.id) != except && entry.tx.try_send(frame.clone()).is_err() {
+                    if Some(entry.id) != except && !entry.offer(frame.clone(), self.max_bytes) {
                         // Full (too slow: it will resume) or closed (already gone).
                         dead.push((*user, entry.id));
                     }
@@ -162,7 +220,7 @@ impl Hub {
             .read()
             .get(&user)
             .and_then(|entries| entries.iter().find(|e| e.id == conn))
-            .is_some_and(|e| e.tx.try_send(frame).is_err());
+            .is_some_and(|e| !e.offer(frame, self.max_bytes));
         if failed {
             self.remove(user, conn);
         }
@@ -216,13 +274,13 @@ mod tests {
 
     #[tokio::test]
     async fn publishes_to_all_but_the_origin_and_drops_lagging_connections() {
-        let hub = Arc::new(Hub::new(2));
+        let hub = Arc::new(Hub::new(2, 1024, 4));
         let alice = UserId::new();
-        let mut a1 = hub.register(alice, Uuid::now_v7());
-        let mut a2 = hub.register(alice, Uuid::now_v7());
+        let mut a1 = hub.register(alice, Uuid::now_v7()).unwrap();
+        let mut a2 = hub.register(alice, Uuid::now_v7()).unwrap();
         hub.publish(&[alice], Outbound::Frame("x".into()), Some(a1.id));
-        assert!(a1.rx.try_recv().is_err());
-        assert!(matches!(a2.rx.try_recv(), Ok(Outbound::Frame(t)) if t.as_str() == "x"));
+        assert!(a1.try_recv().is_none());
+        assert!(matches!(a2.try_recv(), Some(Outbound::Frame(t)) if t.as_str() == "x"));
         // Fill a2's queue (2) and overflow it: it is removed, a1 stays.
         for _ in 0..3 {
             hub.publish(&[alice], Outbound::Frame("y".into()), Some(a1.id));
@@ -234,13 +292,30 @@ mod tests {
 
     #[tokio::test]
     async fn closing_a_session_closes_only_its_connections() {
-        let hub = Arc::new(Hub::new(8));
+        let hub = Arc::new(Hub::new(8, 1024, 4));
         let user = UserId::new();
         let (s1, s2) = (Uuid::now_v7(), Uuid::now_v7());
-        let mut c1 = hub.register(user, s1);
-        let _c2 = hub.register(user, s2);
+        let mut c1 = hub.register(user, s1).unwrap();
+        let _c2 = hub.register(user, s2).unwrap();
         hub.close_session(s1, "logged out");
-        assert!(matches!(c1.rx.try_recv(), Ok(Outbound::Close { .. })));
+        assert!(matches!(c1.try_recv(), Some(Outbound::Close { .. })));
         assert_eq!(hub.connection_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn bounds_queued_bytes_and_connections_per_user() {
+        let hub = Arc::new(Hub::new(64, 10, 2));
+        let user = UserId::new();
+        let mut reader = hub.register(user, Uuid::now_v7()).unwrap();
+        let _stalled = hub.register(user, Uuid::now_v7()).unwrap();
+        assert!(hub.register(user, Uuid::now_v7()).is_none());
+        // Six bytes, taken by the reader; then six more fit for it but not for the stalled one.
+        hub.publish(&[user], Outbound::Frame("123456".into()), None);
+        assert!(reader.try_recv().is_some());
+        hub.publish(&[user], Outbound::Frame("abcdef".into()), None);
+        assert_eq!(hub.connection_count(), 1);
+        assert!(reader.try_recv().is_some());
+        // Its place is free again.
+        assert!(hub.register(user, Uuid::now_v7()).is_some());
     }
 }

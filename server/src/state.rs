@@ -3,10 +3,10 @@
 use crate::config::Config;
 use crate::db::Db;
 use crate::hub::Hub;
+use crate::limits::Guards;
 use crate::media::Media;
 use crate::shell::AppShell;
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 /// Cheap to clone; handed to every handler by axum.
 #[derive(Clone)]
@@ -19,8 +19,8 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// The web app's index.html with its Content-Security-Policy.
     pub shell: Arc<AppShell>,
-    /// Bounds concurrent argon2 computations (19 MiB each) so a login flood cannot exhaust memory.
-    pub password_slots: Arc<Semaphore>,
+    /// Rate limits, the password-hashing line and connections per address.
+    pub guards: Arc<Guards>,
     /// Attachments: uploads in progress and stored files.
     pub media: Arc<Media>,
 }

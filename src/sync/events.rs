@@ -148,6 +148,7 @@ impl Engine {
                 message,
                 message_id,
                 request_id,
+                retry_after_ms,
             } => {
                 if let Some(request_id) = request_id {
                     // Fire-and-forget team writes learn of refusals through the listeners.
@@ -156,12 +157,16 @@ impl Engine {
                         message: message.clone(),
                         message_id: None,
                         request_id: Some(request_id),
+                        retry_after_ms,
                     };
                     self.hear(&live);
                     self.tabs.post(&TabMessage::Live { frame: live });
                     self.answer(request_id, Err(SyncError::Refused { code, message }));
                 } else if let Some(id) = message_id {
-                    if code.is_transient() {
+                    if let Some(wait) = retry_after_ms {
+                        // Sent too fast: stays pending and goes again once the server allows.
+                        self.resend_later(id, wait);
+                    } else if code.is_transient() {
                         // Stays pending; resent after the next catch-up.
                         web_sys::console::warn_1(&format!("Kontor: will retry: {message}").into());
                     } else if self.db.set_failed(id, Some(message)).await.is_ok() {
@@ -172,6 +177,29 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Sends a still-pending message again once the server allows (its rate limit said after
+    /// `wait_ms`), each refused message `wait_ms` after the one before.
+    fn resend_later(self: &std::sync::Arc<Self>, id: kontor_protocol::MessageId, wait_ms: u64) {
+        let engine = self.clone();
+        let now = js_sys::Date::now();
+        let at = {
+            let mut slot = self.resend_at.lock().unwrap_or_else(|e| e.into_inner());
+            *slot = (*slot + wait_ms as f64).max(now + wait_ms as f64);
+            *slot
+        };
+        let wait = (at - now).clamp(0.0, f64::from(u32::MAX)) as u32;
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(wait).await;
+            if let Ok(outbox) = engine.db.outbox().await
+                && let Some(rec) = outbox
+                    .into_iter()
+                    .find(|r| r.id == id && r.failed.is_none() && r.ready())
+            {
+                engine.push_frame(rec.frame());
+            }
+        });
     }
 
     /// Receipts in one transaction (a catch-up carries one per conversation that moved).

@@ -15,12 +15,23 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
 ];
 
+/** The operator's secret in tests: shows the server's figures on /api/health. */
+export const OPERATOR_TOKEN = 'operator-secret-for-e2e';
+
 /** Starts the server; `addr` reuses a port after a restart. */
-export async function startServer({ dataDir, addr = '127.0.0.1:0', staticDir = DIST } = {}) {
+export async function startServer({ dataDir, addr = '127.0.0.1:0', staticDir = DIST, env = {} } = {}) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'kontor-e2e-'));
   const proc = spawn(SERVER_BIN, ['--addr', addr, '--data-dir', dir, '--static-dir', staticDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, RUST_LOG: 'warn' },
+    // Every browser in these tests comes from 127.0.0.1: the per-address limits are lifted.
+    env: {
+      ...process.env,
+      RUST_LOG: 'warn',
+      KONTOR_REGISTRATIONS_PER_IP_PER_HOUR: '100000',
+      KONTOR_LOGINS_PER_IP_PER_MINUTE: '100000',
+      KONTOR_OPERATOR_TOKEN: OPERATOR_TOKEN,
+      ...env,
+    },
   });
   const url = await new Promise((resolve, reject) => {
     const lines = createInterface({ input: proc.stdout });

@@ -1,14 +1,16 @@
 // Several tabs of one account share one WebSocket; when the leader tab closes another takes over.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startServer, register, until, statusIs, send, messageShows } from './support.mjs';
+import { launchBrowser, startServer, OPERATOR_TOKEN, register, until, statusIs, send, messageShows } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { await browser?.close(); });
 
 async function connections(server) {
-  const res = await fetch(server.url + '/api/health');
+  const res = await fetch(server.url + '/api/health', {
+    headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+  });
   return (await res.json()).connections;
 }
 

@@ -136,3 +136,16 @@ pub fn lint() -> Result {
         "warnings",
     ]))
 }
+
+/// The release server and the load generator, for benchmarks and the fault suite.
+pub fn build_release_server_and_bench() -> Result {
+    step("Building the server and the load generator (release)");
+    exec(Command::new("cargo").args([
+        "build",
+        "--release",
+        "-p",
+        "kontor-server",
+        "-p",
+        "kontor-bench",
+    ]))
+}

@@ -6,6 +6,8 @@
 
 mod bench;
 mod build;
+mod fuzz;
+mod soak;
 mod tools;
 
 use std::process::ExitCode;
@@ -19,6 +21,8 @@ commands:
   build                                     build the web app (release) and the server
   lint                                      cargo fmt --check and clippy (native and wasm32), warnings denied
   bench                                     benchmarks (release server, separate load generator); writes BENCHMARKS.md
+  soak [MESSAGES]                           fault suite: messages (1,000,000) while the server is killed and restarted
+  fuzz [SECONDS]                            runs each cargo-fuzz target for SECONDS (60); not part of CI
 ";
 
 fn main() -> ExitCode {
@@ -29,6 +33,8 @@ fn main() -> ExitCode {
         Some("build") => build::build_all().map(|_| ()),
         Some("lint") => build::lint(),
         Some("bench") => bench::bench(&args[1..]),
+        Some("soak") => soak::soak(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

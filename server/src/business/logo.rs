@@ -5,8 +5,11 @@ use std::io::Cursor;
 
 /// Side of the stored logo, in pixels.
 pub const LOGO_SIDE: u32 = 256;
-/// Largest accepted picture side: bigger ones are refused before they are decoded.
-const MAX_SIDE: u32 = 8192;
+/// Largest accepted picture side: bigger ones are refused from the header, before they are
+/// decoded. A logo is shown at most 256 pixels wide; 4096² still decodes into at most 64 MiB.
+const MAX_SIDE: u32 = 4096;
+/// Most memory the decoder may allocate.
+const MAX_DECODE_ALLOC: u64 = 96 * 1024 * 1024;
 
 /// Why an upload is not a usable logo.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -18,7 +21,7 @@ pub enum LogoError {
     #[error("That image file is damaged and cannot be read.")]
     Corrupt,
     /// Too many pixels (a decompression bomb, or just too big).
-    #[error("That image is too large: at most 8192 × 8192 pixels.")]
+    #[error("That image is too large: at most 4096 × 4096 pixels.")]
     TooManyPixels,
 }
 
@@ -35,7 +38,7 @@ pub fn process(bytes: &[u8]) -> Result<Vec<u8>, LogoError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(256 * 1024 * 1024);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
     reader.limits(limits);
     let decoded = reader.decode().map_err(|e| match e {
         image::ImageError::Limits(_) => LogoError::TooManyPixels,
@@ -81,6 +84,6 @@ mod tests {
 
     #[test]
     fn refuses_too_many_pixels_before_decoding() {
-        assert_eq!(process(&png(9000, 1)), Err(LogoError::TooManyPixels));
+        assert_eq!(process(&png(5000, 1)), Err(LogoError::TooManyPixels));
     }
 }

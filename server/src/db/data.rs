@@ -8,6 +8,7 @@
 
 use super::DbResult;
 use super::model::*;
+use crate::media::storage::BlobHash;
 use kontor_protocol::business::{
     BusinessProfile, BusinessSettings, InboxCounts, InboxCursor, InboxFilter, InboxItem,
     InboxStatus, Label, Membership, Note, OpeningHours, ProfileFields, QuickReply, Role,
@@ -41,6 +42,10 @@ pub trait Accounts {
     ) -> DbResult<()>;
     /// Marks a live session revoked; answers its id, or `None` when there was none live.
     fn revoke_session(&self, token_hash: &[u8; 32], at: i64) -> DbResult<Option<Uuid>>;
+    /// Revokes every live session of `user`; answers their ids.
+    fn revoke_user_sessions(&self, user: UserId, at: i64) -> DbResult<Vec<Uuid>>;
+    /// Deletes sessions that expired or were revoked before `now`; answers how many.
+    fn purge_sessions(&self, now: i64) -> DbResult<usize>;
     /// A session by the SHA-256 of its token.
     fn auth_session(&self, token_hash: &[u8]) -> DbResult<Option<AuthSession>>;
     /// The person and password hash for a handle.
@@ -248,8 +253,8 @@ pub trait Businesses {
     fn quick_replies(&self, business: BusinessId) -> DbResult<Vec<QuickReply>>;
     /// An invite by the hash of its token.
     fn invite(&self, token_hash: &[u8; 32]) -> DbResult<Option<InviteRow>>;
-    /// Verified businesses other than `except`: handle and name.
-    fn verified_names(&self, except: BusinessId) -> DbResult<Vec<(String, String)>>;
+    /// Verified businesses (other than `except`): handle and name.
+    fn verified_names(&self, except: Option<BusinessId>) -> DbResult<Vec<(String, String)>>;
     /// Stores a new business party and its empty profile.
     fn insert_business(&self, id: BusinessId, handle: &Handle, name: &str, at: i64)
     -> DbResult<()>;
@@ -312,6 +317,20 @@ pub trait Uploads {
     fn delete_uploads(&self, ids: &[UploadId]) -> DbResult<usize>;
     /// Every upload still in progress.
     fn live_upload_ids(&self) -> DbResult<HashSet<UploadId>>;
+    /// Attachments made before `cutoff` that no message carries: files uploaded and never sent.
+    fn unsent_attachments_before(&self, cutoff: i64) -> DbResult<Vec<AttachmentId>>;
+    /// Deletes attachments that no message carries (a message sent meanwhile keeps its own);
+    /// answers the files they had.
+    fn delete_unsent_attachments(&self, ids: &[AttachmentId]) -> DbResult<Vec<BlobHash>>;
+    /// Whether any attachment still uses this file.
+    fn blob_in_use(&self, hash: &BlobHash) -> DbResult<bool>;
+    /// Bytes a person keeps on the server outside the businesses they work for: their
+    /// attachments and uploads in progress, except those in conversations of a business whose
+    /// team they are on.
+    fn personal_bytes(&self, user: UserId) -> DbResult<u64>;
+    /// Bytes a business's team keeps in its customer conversations (attachments and uploads in
+    /// progress by team members).
+    fn business_bytes(&self, business: BusinessId) -> DbResult<u64>;
     /// Stores the attachment a finished upload became.
     fn insert_attachment(
         &self,

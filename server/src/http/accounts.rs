@@ -1,6 +1,7 @@
 //! `POST /api/register`, `/api/login` and `/api/logout`: decode, call
 //! [`crate::service::accounts`], answer.
 
+use super::ClientIp;
 use super::{ApiFailure, JsonBody};
 use crate::service::accounts;
 use crate::state::AppState;
@@ -13,19 +14,21 @@ use kontor_protocol::api::{ApiErrorCode, LoginRequest, RegisterRequest, SessionR
 /// `POST /api/register`: creates the account and logs it in.
 pub async fn register(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     JsonBody(req): JsonBody<RegisterRequest>,
 ) -> Result<(StatusCode, Json<SessionResponse>), ApiFailure> {
-    let session = accounts::register(&state.db, &state.password_slots, req).await?;
+    let session = accounts::register(&state.db, &state.guards, ip, req).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }
 
 /// `POST /api/login`
 pub async fn login(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Json<SessionResponse>, ApiFailure> {
     Ok(Json(
-        accounts::login(&state.db, &state.password_slots, req).await?,
+        accounts::login(&state.db, &state.guards, ip, req).await?,
     ))
 }
 
@@ -35,7 +38,25 @@ pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiFailure> {
-    let token = headers
+    let token = bearer(&headers)?;
+    accounts::logout(&state.db, &state.hub, &token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/logout-everywhere` with `Authorization: Bearer <token>`: revokes every session of
+/// the account (this one too) and closes all its live connections.
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiFailure> {
+    let token = bearer(&headers)?;
+    accounts::logout_everywhere(&state.db, &state.hub, &token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The session token of `Authorization: Bearer <token>`.
+fn bearer(headers: &HeaderMap) -> Result<SessionToken, ApiFailure> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
@@ -46,7 +67,5 @@ pub async fn logout(
                 ApiErrorCode::Unauthorized,
                 "Not logged in.",
             )
-        })?;
-    accounts::logout(&state.db, &state.hub, &token).await?;
-    Ok(StatusCode::NO_CONTENT)
+        })
 }

@@ -4,7 +4,6 @@
 use super::current_user::CurrentUser;
 use super::{ApiFailure, JsonBody};
 use crate::auth;
-use crate::business::logo;
 use crate::service::business::{self as store, Need};
 use crate::service::inbox;
 use crate::state::AppState;
@@ -16,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use kontor_protocol::api::ApiErrorCode;
 use kontor_protocol::business::{
     BusinessProfile, BusinessSettings, BusinessStats, CreateBusiness, CreateInvite, Invite,
-    InvitePreview, Label, MAX_LOGO_BYTES, Membership, NewLabel, NewQuickReply, ProfileFields,
-    QuickReply, TeamMember,
+    InvitePreview, Label, Membership, NewLabel, NewQuickReply, ProfileFields, QuickReply,
+    TeamMember,
 };
 use kontor_protocol::{BusinessId, Handle, LabelId, QuickReplyId, SessionToken, UserId};
 use serde::Deserialize;
@@ -58,9 +57,10 @@ pub async fn create(
             format!("That handle cannot be used: {e}."),
         )
     })?;
+    let max_owned = state.config.limits.businesses_per_account;
     let profile = state
         .db
-        .transact(move |tx| store::create(tx, user.id, &handle, &req.profile))
+        .transact(move |tx| store::create(tx, user.id, &handle, &req.profile, max_owned))
         .await?;
     Ok((StatusCode::CREATED, Json(profile)))
 }
@@ -105,23 +105,14 @@ pub async fn upload_logo(
     bytes: Bytes,
 ) -> Result<Json<BusinessProfile>, ApiFailure> {
     let (business, _) = require(&state, &raw, user.id, Need::Manager).await?;
-    if bytes.len() > MAX_LOGO_BYTES {
-        return Err(ApiFailure::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ApiErrorCode::TooLarge,
-            "A logo is at most 2 MiB.",
-        ));
-    }
-    // Decoding and resizing take tens of milliseconds: keep them off the async threads.
-    let png = tokio::task::spawn_blocking(move || logo::process(&bytes))
-        .await
-        .map_err(ApiFailure::internal)?
-        .map_err(|e| ApiFailure::bad(ApiErrorCode::InvalidImage, e.to_string()))?;
-    let hub = state.hub.clone();
-    let profile = state
-        .db
-        .transact(move |tx| store::set_logo(tx, &hub, business, &png))
-        .await?;
+    let profile = store::set_logo(
+        &state.db,
+        &state.hub,
+        &state.media,
+        business,
+        bytes.to_vec(),
+    )
+    .await?;
     Ok(Json(profile))
 }
 

@@ -3,9 +3,10 @@
 use crate::db::DbError;
 use crate::service::ServiceError;
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kontor_protocol::api::{ApiError, ApiErrorCode};
+use std::time::Duration;
 
 /// A failed API request: status, code and a sentence for people.
 #[derive(Debug)]
@@ -13,6 +14,7 @@ pub struct ApiFailure {
     status: StatusCode,
     code: ApiErrorCode,
     message: String,
+    retry_after: Option<Duration>,
 }
 
 impl ApiFailure {
@@ -22,6 +24,7 @@ impl ApiFailure {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -50,6 +53,16 @@ impl From<DbError> for ApiFailure {
 /// The one place where a service's refusal becomes an HTTP status.
 impl From<ServiceError> for ApiFailure {
     fn from(e: ServiceError) -> Self {
+        if let Some(wait) = e.retry_after() {
+            return Self {
+                retry_after: Some(wait),
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ApiErrorCode::RateLimited,
+                    e.to_string(),
+                )
+            };
+        }
         match e {
             ServiceError::HandleTaken => Self::new(
                 StatusCode::CONFLICT,
@@ -87,6 +100,11 @@ impl From<ServiceError> for ApiFailure {
                 ApiErrorCode::WrongCredentials,
                 "Wrong handle or password.",
             ),
+            ServiceError::Unauthorized => Self::new(
+                StatusCode::UNAUTHORIZED,
+                ApiErrorCode::Unauthorized,
+                "Your session has ended. Please log in again.",
+            ),
             ServiceError::Missing(why) => {
                 Self::new(StatusCode::NOT_FOUND, ApiErrorCode::NotFound, why)
             }
@@ -110,11 +128,22 @@ impl From<ServiceError> for ApiFailure {
 
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
+        // Whole seconds, rounded up: retrying early would only be refused again.
+        let retry_secs = self
+            .retry_after
+            .map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0));
         let body = ApiError {
             code: self.code,
             message: self.message,
+            retry_after_secs: retry_secs,
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = retry_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }
 

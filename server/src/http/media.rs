@@ -41,7 +41,8 @@ pub async fn create(
     CurrentUser(user): CurrentUser,
     JsonBody(req): JsonBody<NewUpload>,
 ) -> Result<(StatusCode, Json<UploadState>), ApiFailure> {
-    let created = uploads::create(&state.db, req, user.id).await?;
+    let quotas = uploads::Quotas::of(&state.config.limits);
+    let created = uploads::create(&state.db, req, user.id, quotas).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 

@@ -3,12 +3,14 @@
 pub mod accounts;
 pub mod app_shell;
 pub mod business;
+mod client_ip;
 pub mod current_user;
 mod error;
 pub mod health;
 mod json_body;
 pub mod media;
 
+pub use client_ip::ClientIp;
 pub use error::ApiFailure;
 pub use json_body::JsonBody;
 
@@ -19,9 +21,11 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue};
 use axum::routing::{delete, get, post};
 use kontor_protocol::business::MAX_LOGO_BYTES;
+use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
@@ -29,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/register", post(accounts::register))
         .route("/login", post(accounts::login))
         .route("/logout", post(accounts::logout))
+        .route("/logout-everywhere", post(accounts::logout_everywhere))
         .route("/health", get(health::health))
         .route("/me/businesses", get(business::mine))
         .route("/businesses", post(business::create))
@@ -87,7 +92,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(error::not_found)
         // API requests are small (logos and upload chunks aside); refuse anything bigger before
         // parsing it.
-        .layer(DefaultBodyLimit::max(16 * 1024));
+        .layer(DefaultBodyLimit::max(16 * 1024))
+        // A body trickled in to hold the connection open is cut off.
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
+            state.config.limits.body_timeout_secs,
+        )));
     Router::new()
         .nest("/api", api)
         .route("/ws", get(ws::upgrade))

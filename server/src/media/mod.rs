@@ -7,17 +7,20 @@ pub mod image;
 pub mod storage;
 pub mod uploads;
 
+use crate::workers::Workers;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use storage::{BlobStore, LocalDisk};
-use tokio::sync::Semaphore;
 use uploads::Uploads;
 
 /// Partial uploads older than this are removed.
 pub const UPLOAD_TTL: Duration = Duration::from_secs(24 * 60 * 60);
-/// Photos decoded at the same time (each may take a few hundred MB while it is decoded).
-const PHOTO_SLOTS: usize = 2;
+/// Pictures (photos and logos) decoded at the same time (each may take a few hundred MB while
+/// it is decoded).
+const IMAGE_THREADS: usize = 2;
+/// Pictures that may wait for a thread; more are refused as busy.
+const IMAGE_LINE: usize = 16;
 
 /// Everything attachments need at run time, shared by the handlers.
 pub struct Media {
@@ -25,8 +28,8 @@ pub struct Media {
     pub blobs: Arc<dyn BlobStore>,
     /// Uploads in progress.
     pub uploads: Uploads,
-    /// Bounds concurrent photo decoding so a burst of uploads cannot exhaust memory.
-    pub photo_slots: Semaphore,
+    /// Decodes pictures, a few at a time, so a burst of uploads cannot exhaust memory.
+    pub images: Workers,
 }
 
 impl Media {
@@ -35,7 +38,7 @@ impl Media {
         Ok(Self {
             blobs: Arc::new(LocalDisk::new(data_dir.join("media"))?),
             uploads: Uploads::new(data_dir.join("uploads"))?,
-            photo_slots: Semaphore::new(PHOTO_SLOTS),
+            images: Workers::new("kontor-images", IMAGE_THREADS, IMAGE_LINE),
         })
     }
 }

@@ -11,6 +11,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::time::SystemTime;
 use tokio::io::AsyncRead;
 
 /// The SHA-256 of a blob's bytes: its name in the store.
@@ -103,6 +104,13 @@ pub trait BlobStore: Send + Sync {
     fn open(&self, hash: BlobHash) -> BoxFuture<'_, Result<Option<BlobReader>, StorageError>>;
     /// Whether the store has a blob.
     fn exists(&self, hash: BlobHash) -> BoxFuture<'_, Result<bool, StorageError>>;
+    /// Deletes a blob unless it was stored (or stored again) after `unless_since`: an upload
+    /// of the same bytes may be about to refer to it. Answers whether it was deleted.
+    fn delete(
+        &self,
+        hash: BlobHash,
+        unless_since: SystemTime,
+    ) -> BoxFuture<'_, Result<bool, StorageError>>;
 }
 
 /// Blobs as files under a folder: `{root}/ab/cd/abcd…` (the first two bytes of the hash as
@@ -130,7 +138,12 @@ impl LocalDisk {
         let (hash, _) = hash_file(file)?;
         let target = self.path_of(&hash);
         if target.is_file() {
-            // The same bytes are stored already.
+            // The same bytes are stored already: mark them as freshly wanted, so a clean-up of
+            // unsent files running now leaves them alone.
+            File::options()
+                .append(true)
+                .open(&target)?
+                .set_modified(SystemTime::now())?;
             std::fs::remove_file(file)?;
             return Ok(hash);
         }
@@ -195,6 +208,29 @@ impl BlobStore for LocalDisk {
     fn exists(&self, hash: BlobHash) -> BoxFuture<'_, Result<bool, StorageError>> {
         let path = self.path_of(&hash);
         Box::pin(async move { Ok(tokio::fs::try_exists(&path).await?) })
+    }
+
+    fn delete(
+        &self,
+        hash: BlobHash,
+        unless_since: SystemTime,
+    ) -> BoxFuture<'_, Result<bool, StorageError>> {
+        let path = self.path_of(&hash);
+        Box::pin(async move {
+            let modified = match tokio::fs::metadata(&path).await {
+                Ok(meta) => meta.modified()?,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+                Err(e) => return Err(e.into()),
+            };
+            if modified >= unless_since {
+                return Ok(false);
+            }
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => Ok(true),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(e.into()),
+            }
+        })
     }
 }
 

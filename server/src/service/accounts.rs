@@ -1,14 +1,15 @@
 //! Accounts and login sessions: who may register with what, password checks (argon2id on the
 //! blocking pool, a few at a time), and sessions by the hash of their token.
 
-use super::{ServiceError, ServiceResult};
+use super::{ServiceError, ServiceResult, names};
 use crate::auth;
 use crate::db::{AuthSession, Data, Db, Tx, now_ms};
 use crate::hub::Hub;
+use crate::limits::Guards;
 use kontor_protocol::api::{LoginRequest, RegisterRequest, SessionResponse};
 use kontor_protocol::limits::{MAX_DISPLAY_NAME_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use kontor_protocol::{Handle, SessionToken, User, UserId};
-use tokio::sync::Semaphore;
+use std::net::IpAddr;
 use uuid::Uuid;
 
 /// Checks a new password's length.
@@ -48,32 +49,25 @@ fn sentence(s: &str) -> String {
     }
 }
 
-/// Runs argon2 on the blocking pool, at most as many at once as `slots` allows (19 MiB each).
-async fn with_password_slot<T: Send + 'static>(
-    slots: &Semaphore,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> ServiceResult<T> {
-    let _permit = slots
-        .acquire()
-        .await
-        .map_err(|_| crate::db::DbError::TaskFailed)?;
-    Ok(tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|_| crate::db::DbError::TaskFailed)?)
-}
-
-/// Creates a person's account (the handle is shared with businesses) and logs it in.
+/// Creates a person's account (the handle is shared with businesses) and logs it in. Counted
+/// against the client's address before anything else is looked at.
 pub async fn register(
     db: &Db,
-    slots: &Semaphore,
+    guards: &Guards,
+    ip: IpAddr,
     req: RegisterRequest,
 ) -> ServiceResult<SessionResponse> {
+    guards.registration(ip)?;
     let handle = Handle::parse(&req.handle)
         .map_err(|e| ServiceError::InvalidHandle(sentence(&e.to_string())))?;
+    names::check_handle(handle.as_str())?;
     let display_name = check_display_name(&req.display_name)?;
+    names::check_chars(&display_name, "The display name")?;
     check_password(&req.password)?;
     let password = req.password;
-    let password_hash = with_password_slot(slots, move || auth::hash_password(&password))
+    let password_hash = guards
+        .passwords
+        .run(move || auth::hash_password(&password))
         .await?
         .map_err(|e| {
             tracing::error!("password hashing failed: {e}");
@@ -94,32 +88,42 @@ fn create_person(
     if tx.user_by_handle(&handle)?.is_some() {
         return Err(ServiceError::HandleTaken);
     }
+    // A person may not pass as a verified business, by name or by handle.
+    names::not_posing(&**tx, &display_name, handle.as_str(), None)?;
     let user = User::person(UserId::new(), handle, display_name);
     tx.insert_person(&user, password_hash, now_ms())?;
     Ok(user)
 }
 
 /// Checks a handle and password; a wrong one never says which was wrong, and takes as long.
+/// Attempts are counted per address and per account before the password is looked at (see
+/// [`Guards::login_attempt`]).
 pub async fn login(
     db: &Db,
-    slots: &Semaphore,
+    guards: &Guards,
+    ip: IpAddr,
     req: LoginRequest,
 ) -> ServiceResult<SessionResponse> {
+    let Ok(handle) = Handle::parse(&req.handle) else {
+        return Err(ServiceError::WrongCredentials);
+    };
+    guards.login_attempt(ip, &handle)?;
     if req.password.chars().count() > MAX_PASSWORD_CHARS {
         return Err(ServiceError::WrongCredentials);
     }
-    let record = match Handle::parse(&req.handle) {
-        Ok(handle) => db.read(move |d| d.login_record(&handle)).await?,
-        Err(_) => None,
-    };
+    let wanted = handle.clone();
+    let record = db.read(move |d| d.login_record(&wanted)).await?;
     let stored = record.as_ref().map(|r| r.password_hash.clone());
     let password = req.password;
-    let ok = with_password_slot(slots, move || {
-        auth::verify_password(&password, stored.as_deref())
-    })
-    .await?;
+    let ok = guards
+        .passwords
+        .run(move || auth::verify_password(&password, stored.as_deref()))
+        .await?;
     match record {
-        Some(record) if ok => open_session(db, record.user).await,
+        Some(record) if ok => {
+            guards.login_succeeded(ip, &handle);
+            open_session(db, record.user).await
+        }
         _ => Err(ServiceError::WrongCredentials),
     }
 }
@@ -147,6 +151,30 @@ pub async fn logout(db: &Db, hub: &Hub, token: &SessionToken) -> ServiceResult<(
         hub.close_session(session, "logged out");
     }
     Ok(())
+}
+
+/// Revokes every session of the user whose token this is ("log out everywhere") and closes
+/// all their live connections.
+pub async fn logout_everywhere(db: &Db, hub: &Hub, token: &SessionToken) -> ServiceResult<()> {
+    let token_hash = auth::token_hash(token);
+    let sessions = db
+        .transact(move |tx| {
+            let Some(session) = live_session(&**tx, &token_hash)? else {
+                return Err(ServiceError::Unauthorized);
+            };
+            Ok(tx.revoke_user_sessions(session.user.id, now_ms())?)
+        })
+        .await?;
+    for session in sessions {
+        hub.close_session(session, "logged out everywhere");
+    }
+    Ok(())
+}
+
+/// Deletes sessions that have expired or were revoked: they can never be used again.
+pub async fn purge_sessions(db: &Db) -> ServiceResult<usize> {
+    db.transact(|tx| Ok::<_, ServiceError>(tx.purge_sessions(now_ms())?))
+        .await
 }
 
 /// The live session for a token hash: `None` when unknown, revoked or expired.

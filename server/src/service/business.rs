@@ -1,13 +1,15 @@
 //! Businesses: who may change what, look-alike names, invites, and telling customers when a
 //! business's name, logo or badge changed.
 
-use super::{ServiceError, ServiceResult};
-use crate::business::validate;
-use crate::db::{Data, Tx, now_ms};
+use super::{ServiceError, ServiceResult, names};
+use crate::business::{logo, validate};
+use crate::db::{Data, Db, Tx, now_ms};
 use crate::hub::{Hub, Outbound, encode};
+use crate::media::Media;
 use kontor_protocol::business::{
-    BusinessProfile, BusinessSettings, Invite, InvitePreview, Label, MAX_LABELS, MAX_QUICK_REPLIES,
-    Membership, NewLabel, NewQuickReply, ProfileFields, QuickReply, Role, TeamMember, imitates,
+    BusinessProfile, BusinessSettings, Invite, InvitePreview, Label, MAX_LABELS, MAX_LOGO_BYTES,
+    MAX_QUICK_REPLIES, Membership, NewLabel, NewQuickReply, ProfileFields, QuickReply, Role,
+    TeamMember,
 };
 use kontor_protocol::{BusinessId, Handle, LabelId, QuickReplyId, ServerFrame, Timestamp, UserId};
 use std::sync::Arc;
@@ -90,13 +92,28 @@ pub fn create(
     owner: UserId,
     handle: &Handle,
     fields: &ProfileFields,
+    max_owned: u32,
 ) -> ServiceResult<BusinessProfile> {
     let fields = &validate::profile(fields)?;
+    names::check_handle(handle.as_str())?;
+    names::check_chars(&fields.name, "The business name")?;
     if tx.user_by_handle(handle)?.is_some() {
         return Err(ServiceError::HandleTaken);
     }
-    let id = BusinessId::new();
+    names::not_posing(&**tx, &fields.name, handle.as_str(), None)?;
     let now = now_ms();
+    let owned = tx
+        .memberships(owner, now)?
+        .iter()
+        .filter(|m| m.role == Role::Owner)
+        .count();
+    if owned >= max_owned as usize {
+        return Err(ServiceError::Refused(format!(
+            "You own {owned} businesses already, the most one account may have. \
+             Ask the operator if you need more."
+        )));
+    }
+    let id = BusinessId::new();
     tx.insert_business(id, handle, &fields.name, now)?;
     tx.write_profile(id, fields)?;
     tx.insert_team_member(id, owner, Role::Owner, now)?;
@@ -113,6 +130,10 @@ pub fn update_profile(
 ) -> ServiceResult<BusinessProfile> {
     let fields = &validate::profile(fields)?;
     let before = profile_by_id(&**tx, id)?;
+    if before.profile.name != fields.name {
+        names::check_chars(&fields.name, "The business name")?;
+        names::not_posing(&**tx, &fields.name, before.handle.as_str(), Some(id))?;
+    }
     tx.write_profile(id, fields)?;
     if before.verified && before.profile.name != fields.name {
         tx.set_verified(id, false)?;
@@ -123,16 +144,33 @@ pub fn update_profile(
     profile_by_id(&**tx, id)
 }
 
-/// Stores a processed logo.
-pub fn set_logo(
-    tx: &mut Tx<'_>,
+/// Decodes an uploaded logo among the server's picture work (a few at a time, like photos),
+/// resizes it and stores it.
+pub async fn set_logo(
+    db: &Db,
     hub: &Arc<Hub>,
+    media: &Media,
     id: BusinessId,
-    png: &[u8],
+    bytes: Vec<u8>,
 ) -> ServiceResult<BusinessProfile> {
-    tx.set_logo(id, png)?;
-    touch_conversations(tx, hub, id)?;
-    profile_by_id(&**tx, id)
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err(ServiceError::TooLarge(format!(
+            "A logo is at most {} MiB.",
+            MAX_LOGO_BYTES / (1024 * 1024)
+        )));
+    }
+    let png = media
+        .images
+        .run(move || logo::process(&bytes))
+        .await?
+        .map_err(|e| ServiceError::InvalidImage(e.to_string()))?;
+    let hub = hub.clone();
+    db.transact(move |tx| {
+        tx.set_logo(id, &png)?;
+        touch_conversations(tx, &hub, id)?;
+        profile_by_id(&**tx, id)
+    })
+    .await
 }
 
 /// The operator's verify/unverify. Refuses to verify a business whose name imitates another
@@ -147,9 +185,9 @@ pub fn set_verified(
         .profile_by_handle(handle, now_ms())?
         .ok_or(ServiceError::NotFound)?;
     if verified {
-        for (other_handle, other_name) in tx.verified_names(profile.id)? {
-            if imitates(&profile.profile.name, &other_name)
-                || imitates(profile.handle.as_str(), &other_handle)
+        for (other_handle, other_name) in tx.verified_names(Some(profile.id))? {
+            if names::imitates(&profile.profile.name, &other_name)
+                || names::imitates(profile.handle.as_str(), &other_handle)
             {
                 return Err(ServiceError::Refused(format!(
                     "\"{}\" (@{}) looks like the verified business \"{other_name}\" \

@@ -2,7 +2,10 @@
 //! (the mapping to HTTP is in `http/error.rs`).
 
 use crate::db::DbError;
-use kontor_protocol::ErrorCode;
+use crate::limits::Limited;
+use crate::workers::Busy;
+use kontor_protocol::{ErrorCode, MessageId, RequestId, ServerFrame};
+use std::time::Duration;
 
 /// Why a service did not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +59,9 @@ pub enum ServiceError {
     /// The password cannot be used; the sentence says why.
     #[error("{0}")]
     InvalidPassword(String),
+    /// No live session: never logged in, logged out, or expired.
+    #[error("your session has ended; please log in again")]
+    Unauthorized,
     /// Wrong handle or password (never says which).
     #[error("wrong handle or password")]
     WrongCredentials,
@@ -65,15 +71,79 @@ pub enum ServiceError {
     /// The blob store failed (the details stay in the server log).
     #[error(transparent)]
     Blobs(#[from] crate::media::storage::StorageError),
+    /// A rate limit refused this; it can succeed after the wait it names.
+    #[error("{}", rate_sentence(.0))]
+    RateLimited(Limited),
+    /// Too many heavy jobs (password checks, pictures) are waiting already.
+    #[error("The server is busy. Please try again in a moment.")]
+    Busy(#[from] Busy),
+}
+
+/// How long the caller waits after being refused for being too busy.
+const BUSY_RETRY: Duration = Duration::from_secs(1);
+
+/// "Too many … Try again in 42 seconds."
+fn rate_sentence(limited: &Limited) -> String {
+    format!(
+        "{} Try again in {}.",
+        limited.what.sentence(),
+        wait_words(limited.retry_after)
+    )
+}
+
+/// A wait in words, rounded up: "1 second", "42 seconds", "3 minutes".
+pub fn wait_words(wait: Duration) -> String {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    match secs {
+        0 | 1 => "1 second".into(),
+        2..=90 => format!("{secs} seconds"),
+        _ => format!("{} minutes", secs.div_ceil(60)),
+    }
+}
+
+impl From<Limited> for ServiceError {
+    fn from(limited: Limited) -> Self {
+        ServiceError::RateLimited(limited)
+    }
 }
 
 /// Results of services.
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
 impl ServiceError {
+    /// When the same request can succeed, for refusals that are only a matter of time.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ServiceError::RateLimited(limited) => Some(limited.retry_after),
+            ServiceError::Busy(_) => Some(BUSY_RETRY),
+            _ => None,
+        }
+    }
+
+    /// The error frame a WebSocket client is told, about a message or a request.
+    pub fn frame(
+        &self,
+        message_id: Option<MessageId>,
+        request_id: Option<RequestId>,
+    ) -> ServerFrame {
+        let (code, message) = self.wire();
+        ServerFrame::Error {
+            code,
+            message,
+            message_id,
+            request_id,
+            retry_after_ms: self
+                .retry_after()
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        }
+    }
+
     /// The error code and sentence a WebSocket client is told. Internal details stay in the log.
     pub fn wire(&self) -> (ErrorCode, String) {
         match self {
+            ServiceError::RateLimited(_) | ServiceError::Busy(_) => {
+                (ErrorCode::RateLimited, self.to_string())
+            }
             ServiceError::NotFound => (ErrorCode::NotFound, "No such conversation.".into()),
             ServiceError::UnknownHandle => {
                 (ErrorCode::UnknownHandle, "Nobody has that handle.".into())
@@ -92,6 +162,10 @@ impl ServiceError {
             ServiceError::WrongCredentials => {
                 (ErrorCode::Unauthorized, "Wrong handle or password.".into())
             }
+            ServiceError::Unauthorized => (
+                ErrorCode::Unauthorized,
+                "Your session has ended. Please log in again.".into(),
+            ),
             ServiceError::OutOfStep(why) => (ErrorCode::Conflict, why.clone()),
             ServiceError::InvalidImage(why) => (ErrorCode::Invalid, why.clone()),
             ServiceError::Io(_) | ServiceError::Blobs(_) => {

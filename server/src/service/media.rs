@@ -10,7 +10,7 @@ use kontor_protocol::media::{Attachment, Variant};
 use kontor_protocol::{AttachmentId, ConversationId, UserId};
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// A download the caller may have: the blob, its media type, and the file name (originals).
 #[derive(Debug, Clone)]
@@ -124,8 +124,43 @@ pub async fn remove_stale_uploads(media: &Arc<Media>, db: &Db) -> ServiceResult<
     Ok(removed)
 }
 
-/// Runs [`remove_stale_uploads`] now and then every [`CLEANUP_EVERY`].
-pub fn spawn_cleanup(media: Arc<Media>, db: Db) {
+/// How long a stored file must have gone unused before it is deleted: an upload of the same
+/// bytes that is finishing right now may be about to refer to it.
+const BLOB_GRACE: Duration = Duration::from_secs(60 * 60);
+
+/// Deletes files that were uploaded and finished but never sent in a message within
+/// `unsent_for`, and the stored files nothing else uses; answers how many attachments went.
+pub async fn remove_unsent_attachments(
+    media: &Arc<Media>,
+    db: &Db,
+    unsent_for: Duration,
+) -> ServiceResult<usize> {
+    let cutoff = now_ms() - i64::try_from(unsent_for.as_millis()).unwrap_or(i64::MAX);
+    let unsent = db
+        .read(move |d| Ok::<_, ServiceError>(d.unsent_attachments_before(cutoff)?))
+        .await?;
+    if unsent.is_empty() {
+        return Ok(0);
+    }
+    let count = unsent.len();
+    let files = db
+        .transact(move |tx| Ok::<_, ServiceError>(tx.delete_unsent_attachments(&unsent)?))
+        .await?;
+    let unless_since = SystemTime::now() - BLOB_GRACE;
+    for hash in files {
+        let in_use = db
+            .read(move |d| Ok::<_, ServiceError>(d.blob_in_use(&hash)?))
+            .await?;
+        if !in_use {
+            media.blobs.delete(hash, unless_since).await?;
+        }
+    }
+    Ok(count)
+}
+
+/// Runs [`remove_stale_uploads`] and [`remove_unsent_attachments`] now and then every
+/// [`CLEANUP_EVERY`].
+pub fn spawn_cleanup(media: Arc<Media>, db: Db, unsent_for: Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(CLEANUP_EVERY);
         loop {
@@ -134,6 +169,11 @@ pub fn spawn_cleanup(media: Arc<Media>, db: Db) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("removed {n} unfinished uploads older than a day"),
                 Err(e) => tracing::warn!("removing old uploads failed: {e}"),
+            }
+            match remove_unsent_attachments(&media, &db, unsent_for).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("removed {n} files that were uploaded and never sent"),
+                Err(e) => tracing::warn!("removing unsent files failed: {e}"),
             }
         }
     });

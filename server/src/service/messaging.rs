@@ -236,15 +236,7 @@ fn publish(hub: Arc<Hub>, answer: Answer, result: ServiceResult<Effect>) -> Fini
                 }
             }
             Ok(Effect::Receipt(None)) => {}
-            Err(e) => {
-                let (code, message) = e.wire();
-                to_origin(&ServerFrame::Error {
-                    code,
-                    message,
-                    message_id: answer.message_id,
-                    request_id: answer.request_id,
-                });
-            }
+            Err(e) => to_origin(&e.frame(answer.message_id, answer.request_id)),
         }
     })
 }

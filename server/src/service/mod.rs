@@ -11,6 +11,7 @@ pub mod error;
 pub mod inbox;
 pub mod media;
 pub mod messaging;
+pub mod names;
 pub mod uploads;
 
 pub use error::{ServiceError, ServiceResult};

@@ -100,9 +100,14 @@ pub fn announce(req: NewUpload, user: UserId) -> ServiceResult<UploadRow> {
 }
 
 /// Announces an upload to a conversation the caller may write in.
-pub async fn create(db: &Db, req: NewUpload, user: UserId) -> ServiceResult<UploadState> {
+pub async fn create(
+    db: &Db,
+    req: NewUpload,
+    user: UserId,
+    quotas: Quotas,
+) -> ServiceResult<UploadState> {
     let row = announce(req, user)?;
-    db.transact(move |tx| create_upload(tx, &row))
+    db.transact(move |tx| create_upload(tx, &row, quotas))
         .await
         .map_err(|e| match e {
             ServiceError::NotFound => ServiceError::Missing("No such conversation."),
@@ -266,11 +271,6 @@ async fn store_upload(db: &Db, media: &Media, upload: &UploadRow) -> ServiceResu
     let id = upload.id;
     let part = media.uploads.part_path(id);
     let (files, size, width, height, mime) = if upload.kind == AttachmentKind::Photo {
-        let _slot = media
-            .photo_slots
-            .acquire()
-            .await
-            .map_err(|_| crate::db::DbError::TaskFailed)?;
         let paths = [
             media.uploads.work_path(id, "original"),
             media.uploads.work_path(id, "preview"),
@@ -278,17 +278,18 @@ async fn store_upload(db: &Db, media: &Media, upload: &UploadRow) -> ServiceResu
         ];
         let declared = upload.mime.clone();
         let work = paths.clone();
-        let checked = tokio::task::spawn_blocking(move || {
-            let [original, preview, thumb] = &work;
-            let out = photo::Outputs {
-                original,
-                preview,
-                thumb,
-            };
-            photo::process(&part, &declared, out)
-        })
-        .await
-        .map_err(|_| crate::db::DbError::TaskFailed)?;
+        let checked = media
+            .images
+            .run(move || {
+                let [original, preview, thumb] = &work;
+                let out = photo::Outputs {
+                    original,
+                    preview,
+                    thumb,
+                };
+                photo::process(&part, &declared, out)
+            })
+            .await?;
         let photo = checked.map_err(|e| match e {
             PhotoError::Io(e) => ServiceError::Io(e),
             refused => ServiceError::InvalidImage(refused.to_string()),
@@ -340,10 +341,31 @@ async fn put(media: &Media, file: PathBuf) -> ServiceResult<BlobHash> {
 }
 
 /// Stores a new upload if `row.user` may write in its conversation (`NotFound` otherwise).
-pub fn create_upload(tx: &mut Tx<'_>, row: &UploadRow) -> ServiceResult<UploadState> {
+pub fn create_upload(
+    tx: &mut Tx<'_>,
+    row: &UploadRow,
+    quotas: Quotas,
+) -> ServiceResult<UploadState> {
     let audience = tx.audience(row.conversation)?;
     if audience.party_of(row.user).is_none() {
         return Err(ServiceError::NotFound);
+    }
+    // A team member's files in a customer conversation count for the business, not for them.
+    let (used, quota, whose) = match audience.business {
+        Some(business) if audience.is_team(row.user) => (
+            tx.business_bytes(business)?,
+            quotas.business,
+            "The business's",
+        ),
+        _ => (tx.personal_bytes(row.user)?, quotas.personal, "Your"),
+    };
+    if used.saturating_add(row.size) > quota {
+        return Err(ServiceError::TooLarge(format!(
+            "{whose} storage is full: {} of {} used, and this file needs {} more.",
+            amount(used),
+            amount(quota),
+            amount(row.size)
+        )));
     }
     tx.insert_upload(row)?;
     Ok(row.state())
@@ -360,6 +382,39 @@ pub fn upload_state(
         Some(upload) => Some(upload.state()),
         None => data.finished_upload_state(id, user)?,
     })
+}
+
+/// How many bytes of attachments an account and a business may keep.
+#[derive(Debug, Clone, Copy)]
+pub struct Quotas {
+    /// A person's own files.
+    pub personal: u64,
+    /// A business team's files in its customer conversations.
+    pub business: u64,
+}
+
+impl Quotas {
+    /// The quotas of the settings.
+    pub fn of(limits: &crate::config::Limits) -> Self {
+        const MIB: u64 = 1024 * 1024;
+        Self {
+            personal: limits.storage_per_account_mib.saturating_mul(MIB),
+            business: limits.storage_per_business_mib.saturating_mul(MIB),
+        }
+    }
+}
+
+/// Bytes in words: "512 KiB", "3.4 MiB", "2.0 GiB".
+fn amount(bytes: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KIB * KIB {
+        format!("{:.0} KiB", (b / KIB).ceil())
+    } else if b < KIB * KIB * KIB {
+        format!("{:.1} MiB", b / (KIB * KIB))
+    } else {
+        format!("{:.1} GiB", b / (KIB * KIB * KIB))
+    }
 }
 
 /// Turns a finished upload into an attachment: the upload row goes, the attachment row comes,

@@ -4,6 +4,10 @@ pub mod session;
 mod team;
 
 use crate::config::Config;
+use crate::http::ApiFailure;
+use crate::http::ClientIp;
+use crate::limits::{LimitKind, Limited};
+use crate::service::ServiceError;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
@@ -11,10 +15,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use kontor_protocol::limits::MAX_FRAME_BYTES;
+use std::time::Duration;
 
 /// Hard transport bound: frames up to this size are read and refused politely with an error frame
 /// when over [`MAX_FRAME_BYTES`]; beyond it the socket is closed (code 1009).
 pub const TRANSPORT_MAX_BYTES: usize = 2 * MAX_FRAME_BYTES;
+
+/// How long a client refused for its address's connections waits before trying again.
+const ADDRESS_RETRY: Duration = Duration::from_secs(30);
 
 /// Read and write buffers per connection. tungstenite's defaults (128 KiB each) would spend
 /// ~256 KiB per idle connection; chat frames are small.
@@ -23,6 +31,7 @@ const BUFFER_BYTES: usize = 4 * 1024;
 /// `GET /ws`: checks the Origin, then upgrades. Authentication happens in the first frame.
 pub async fn upgrade(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -33,6 +42,13 @@ pub async fn upgrade(
         )
             .into_response();
     }
+    let Some(address) = state.guards.addresses.open(ip) else {
+        let refusal = ServiceError::RateLimited(Limited {
+            what: LimitKind::ConnectionsFromAddress,
+            retry_after: ADDRESS_RETRY,
+        });
+        return ApiFailure::from(refusal).into_response();
+    };
     ws.read_buffer_size(BUFFER_BYTES)
         .write_buffer_size(BUFFER_BYTES)
         .max_write_buffer_size(TRANSPORT_MAX_BYTES * 4)
@@ -40,7 +56,7 @@ pub async fn upgrade(
         .max_frame_size(TRANSPORT_MAX_BYTES)
         .on_upgrade(move |socket| {
             let (sink, stream) = socket.split();
-            session::run(state, sink, stream)
+            session::run(state, sink, stream, address)
         })
 }
 

@@ -5,14 +5,18 @@
 //! frame dispatch share one connection's state; team frames are in `team.rs`.
 
 use crate::db::{AuthSession, Work};
+use crate::hub::Registration;
 use crate::hub::{Outbound, encode};
+use crate::limits::{AddressSlot, FrameBucket, LimitKind, Limited};
 use crate::service::{Origin, ServiceError, accounts, inbox, messaging};
 use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use kontor_protocol::close;
-use kontor_protocol::limits::{MAX_FRAME_BYTES, SYNC_PAGE};
-use kontor_protocol::packed::{EncodedMessage, PackedMessages};
+use kontor_protocol::limits::{MAX_FRAME_BYTES, SYNC_FRAME_BYTES, SYNC_PAGE};
+use kontor_protocol::packed::{
+    EncodedMessage, PackedMessages, encode_messages, newest_within, runs_within,
+};
 use kontor_protocol::text::check_body;
 use kontor_protocol::{
     ClientFrame, ConversationId, ErrorCode, Handle, Pos, RequestId, Seq, ServerFrame, User,
@@ -20,7 +24,6 @@ use kontor_protocol::{
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
 /// The first frame must arrive within this time.
@@ -33,25 +36,51 @@ const MAX_STRIKES: u32 = 10;
 const DRAIN_MAX: usize = 512;
 /// Typing notices relayed per conversation at most this often.
 const TYPING_INTERVAL: Duration = Duration::from_millis(1500);
+/// Bytes handed to the socket between flushes, so its write buffer never grows past what it
+/// takes (a frame is at most [`SYNC_FRAME_BYTES`]).
+const FLUSH_BYTES: usize = 128 * 1024;
+/// How long a client refused for having too many connections waits before trying again.
+const CONNECTIONS_RETRY: Duration = Duration::from_secs(30);
 
-/// Runs a connection from its first frame to its end.
-pub async fn run<S, R, E>(state: AppState, mut sink: S, mut stream: R)
+/// Runs a connection from its first frame to its end. `_address` holds the connection's place
+/// among its address's connections until it ends.
+pub async fn run<S, R, E>(state: AppState, mut sink: S, mut stream: R, _address: AddressSlot)
 where
     S: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, E>> + Unpin,
 {
+    let write_timeout = Duration::from_secs(state.config.limits.slow_client_secs);
     let Some((auth, since)) = authenticate(&state, &mut sink, &mut stream).await else {
         return;
     };
-    let mut reg = state.hub.register(auth.user.id, auth.session_id);
+    let Some(mut reg) = state.hub.register(auth.user.id, auth.session_id) else {
+        let refusal = ServiceError::RateLimited(Limited {
+            what: LimitKind::ConnectionsOfAccount,
+            retry_after: CONNECTIONS_RETRY,
+        });
+        let frame = Message::Text(encode(&refusal.frame(None, None)));
+        let close = Message::Close(Some(CloseFrame {
+            code: close::TRY_AGAIN,
+            reason: Utf8Bytes::from_static("too many connections"),
+        }));
+        let _ = tokio::time::timeout(write_timeout, async {
+            let _ = sink.send(frame).await;
+            let _ = sink.send(close).await;
+        })
+        .await;
+        return;
+    };
     let mut session = Session {
         origin: Origin {
             user: auth.user.id,
             conn: reg.id,
         },
         me: auth.user.clone(),
+        frames: state.guards.frames(),
         state,
         sink,
+        write_timeout,
+        unflushed: 0,
         strikes: 0,
         last_typing: HashMap::new(),
     };
@@ -82,14 +111,14 @@ where
                 }
                 _ => break,
             },
-            out = reg.rx.recv() => {
+            out = reg.recv() => {
                 let Some(out) = out else {
                     // Dropped by the hub: this connection fell too far behind. The client
                     // reconnects and resumes from its cursor.
                     session.close(close::TRY_AGAIN, "too far behind, reconnect").await;
                     break;
                 };
-                if session.deliver(out, &mut reg.rx, high).await.is_err() {
+                if session.deliver(out, &mut reg, high).await.is_err() {
                     break;
                 }
             }
@@ -161,6 +190,12 @@ pub(super) struct Session<S> {
     pub(super) origin: Origin,
     /// The authenticated user.
     pub(super) me: User,
+    /// This connection's frame rate.
+    frames: FrameBucket,
+    /// How long the client may take to take what is written to it.
+    write_timeout: Duration,
+    /// Bytes fed to the socket since the last flush.
+    unflushed: usize,
     strikes: u32,
     last_typing: HashMap<ConversationId, Instant>,
 }
@@ -169,11 +204,46 @@ pub(super) struct Session<S> {
 pub(super) struct End;
 
 impl<S: Sink<Message> + Unpin> Session<S> {
+    /// Sends one frame and flushes.
     pub(super) async fn send(&mut self, frame: &ServerFrame) -> Result<(), End> {
-        self.sink
-            .send(Message::Text(encode(frame)))
-            .await
-            .map_err(|_| End)
+        self.send_text(encode(frame)).await
+    }
+
+    /// Sends JSON text and flushes.
+    async fn send_text(&mut self, text: Utf8Bytes) -> Result<(), End> {
+        self.feed(text).await?;
+        self.flush().await
+    }
+
+    /// Hands a frame to the socket, flushing first when enough waits already. A client that
+    /// does not take it within the write timeout is dropped: it reconnects and resumes.
+    async fn feed(&mut self, text: Utf8Bytes) -> Result<(), End> {
+        if self.unflushed >= FLUSH_BYTES {
+            self.flush().await?;
+        }
+        self.unflushed += text.len();
+        match tokio::time::timeout(self.write_timeout, self.sink.feed(Message::Text(text))).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(End),
+        }
+    }
+
+    async fn flush(&mut self) -> Result<(), End> {
+        self.unflushed = 0;
+        match tokio::time::timeout(self.write_timeout, self.sink.flush()).await {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(End),
+        }
+    }
+
+    /// Sends a refusal about a message or a request.
+    async fn refuse(
+        &mut self,
+        error: &ServiceError,
+        message_id: Option<kontor_protocol::MessageId>,
+        request_id: Option<RequestId>,
+    ) -> Result<(), End> {
+        self.send(&error.frame(message_id, request_id)).await
     }
 
     /// Sends `first` and what else is already queued for this connection (up to [`DRAIN_MAX`]
@@ -183,10 +253,11 @@ impl<S: Sink<Message> + Unpin> Session<S> {
     async fn deliver(
         &mut self,
         first: Outbound,
-        queue: &mut mpsc::Receiver<Outbound>,
+        queue: &mut Registration,
         high: Pos,
     ) -> Result<(), End> {
         let mut pack: Vec<Arc<[EncodedMessage]>> = Vec::new();
+        let mut packed_bytes = 0;
         let mut next = Some(first);
         let mut taken = 0;
         while let Some(out) = next.take() {
@@ -194,14 +265,22 @@ impl<S: Sink<Message> + Unpin> Session<S> {
             match out {
                 Outbound::Event { pos, .. } | Outbound::Messages { pos, .. } if pos <= high => {}
                 Outbound::Messages { messages, .. } => {
+                    let bytes: usize = messages.iter().map(|m| m.get().len() + 1).sum();
+                    if packed_bytes + bytes > SYNC_FRAME_BYTES {
+                        self.feed_pack(&mut pack).await?;
+                        packed_bytes = 0;
+                    }
                     pack.push(messages);
+                    packed_bytes += bytes;
                     if pack.iter().map(|m| m.len()).sum::<usize>() >= SYNC_PAGE {
                         self.feed_pack(&mut pack).await?;
+                        packed_bytes = 0;
                     }
                 }
                 Outbound::Event { text, .. } | Outbound::Frame(text) => {
                     self.feed_pack(&mut pack).await?;
-                    self.sink.feed(Message::Text(text)).await.map_err(|_| End)?;
+                    packed_bytes = 0;
+                    self.feed(text).await?;
                 }
                 Outbound::Close { code, reason } => {
                     self.feed_pack(&mut pack).await?;
@@ -210,14 +289,15 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 }
             }
             if taken < DRAIN_MAX {
-                next = queue.try_recv().ok();
+                next = queue.try_recv();
             }
         }
         self.feed_pack(&mut pack).await?;
-        self.sink.flush().await.map_err(|_| End)
+        self.flush().await
     }
 
-    /// Queues the packed messages, if any, as one frame.
+    /// Queues the packed messages, if any, as one frame (a single event bigger than a frame
+    /// may hold, which cannot happen within the body limit, would still go whole).
     async fn feed_pack(&mut self, pack: &mut Vec<Arc<[EncodedMessage]>>) -> Result<(), End> {
         if pack.is_empty() {
             return Ok(());
@@ -230,20 +310,16 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         }
         .to_json();
         pack.clear();
-        self.sink
-            .feed(Message::Text(frame.into()))
-            .await
-            .map_err(|_| End)
+        self.feed(frame.into()).await
     }
 
+    /// Sends a close frame, giving up after the write timeout.
     async fn close(&mut self, code: u16, reason: &'static str) {
-        let _ = self
-            .sink
-            .send(Message::Close(Some(CloseFrame {
-                code,
-                reason: Utf8Bytes::from_static(reason),
-            })))
-            .await;
+        let close = Message::Close(Some(CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        }));
+        let _ = tokio::time::timeout(self.write_timeout, self.sink.send(close)).await;
     }
 
     /// Sends what the client missed: changed conversations, then messages in pages, in order.
@@ -274,7 +350,7 @@ impl<S: Sink<Message> + Unpin> Session<S> {
             let Some(last) = page.last() else { break };
             after = last.pos;
             let full = page.len() == SYNC_PAGE;
-            self.send(&ServerFrame::Messages { messages: page }).await?;
+            self.send_page(&page).await?;
             if !full {
                 break;
             }
@@ -283,6 +359,22 @@ impl<S: Sink<Message> + Unpin> Session<S> {
             pos: high.max(since),
         })
         .await
+    }
+
+    /// Sends messages as `messages` frames of at most [`SYNC_FRAME_BYTES`] each.
+    async fn send_page(&mut self, page: &[kontor_protocol::Message]) -> Result<(), End> {
+        let encoded = encode_messages(page).map_err(|e| {
+            tracing::error!("could not encode messages: {e}");
+            End
+        })?;
+        for run in runs_within(&encoded, SYNC_FRAME_BYTES) {
+            let frame = PackedMessages {
+                messages: run.iter().map(AsRef::as_ref).collect(),
+            }
+            .to_json();
+            self.feed(frame.into()).await?;
+        }
+        self.flush().await
     }
 
     async fn handle(&mut self, msg: Message) -> Result<(), End> {
@@ -308,6 +400,10 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 return self.strike(ErrorCode::Malformed, message).await;
             }
         };
+        if let Err(limited) = self.frames.frame() {
+            let (message_id, request_id) = frame.about();
+            return self.refuse(&limited.into(), message_id, request_id).await;
+        }
         match frame {
             ClientFrame::Hello { .. } => {
                 self.strike(ErrorCode::Invalid, "Already authenticated.".into())
@@ -321,15 +417,10 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                 attachment,
             } => {
                 if let Err(refusal) = check_body(&body, attachment.is_some()) {
-                    let (code, message) = ServiceError::from(refusal).wire();
-                    return self
-                        .send(&ServerFrame::Error {
-                            code,
-                            message,
-                            message_id: Some(id),
-                            request_id: None,
-                        })
-                        .await;
+                    return self.refuse(&refusal.into(), Some(id), None).await;
+                }
+                if let Err(limited) = self.state.guards.message(self.origin.user) {
+                    return self.refuse(&limited.into(), Some(id), None).await;
                 }
                 let hub = self.state.hub.clone();
                 self.submit(messaging::send(
@@ -354,6 +445,7 @@ impl<S: Sink<Message> + Unpin> Session<S> {
                         message: format!("That is not a valid handle: {e}."),
                         message_id: None,
                         request_id: Some(request_id),
+                        retry_after_ms: None,
                     })
                     .await
                 }
@@ -479,20 +571,19 @@ impl<S: Sink<Message> + Unpin> Session<S> {
             .read(move |d| messaging::history(d, user, conversation_id, before, limit))
             .await;
         let frame = match found {
-            Ok(messages) => ServerFrame::History {
-                request_id,
-                conversation_id,
-                messages,
-            },
-            Err(e) => {
-                let (code, message) = e.wire();
-                ServerFrame::Error {
-                    code,
-                    message,
-                    message_id: None,
-                    request_id: Some(request_id),
+            Ok(mut messages) => {
+                // The newest that fit one frame; the client asks again from the oldest it got.
+                if let Ok(encoded) = encode_messages(&messages) {
+                    let keep = newest_within(&encoded, SYNC_FRAME_BYTES);
+                    messages.drain(..messages.len() - keep);
+                }
+                ServerFrame::History {
+                    request_id,
+                    conversation_id,
+                    messages,
                 }
             }
+            Err(e) => e.frame(None, Some(request_id)),
         };
         self.send(&frame).await
     }

@@ -12,13 +12,7 @@ use kontor_protocol::business::{Activity, InboxCursor, InboxFilter, InboxItem};
 use kontor_protocol::{BusinessId, ConversationId, NoteId, RequestId, ServerFrame};
 
 fn error_frame(e: &ServiceError, request_id: Option<RequestId>) -> ServerFrame {
-    let (code, message) = e.wire();
-    ServerFrame::Error {
-        code,
-        message,
-        message_id: None,
-        request_id,
-    }
+    e.frame(None, request_id)
 }
 
 impl<S: Sink<Message> + Unpin> Session<S> {

@@ -1,6 +1,6 @@
 //! Register, log in, log out, and what a session token may do.
 
-use crate::harness::TestServer;
+use crate::harness::{OPERATOR_TOKEN, TestServer};
 use kontor_protocol::api::ApiErrorCode;
 use kontor_protocol::{ClientFrame, ErrorCode, Pos, ServerFrame};
 use std::time::Duration;
@@ -77,7 +77,10 @@ async fn logout_revokes_the_token_and_closes_its_connections() {
 
     let (mut live, _) = server.connect(&alice.token, Pos(0)).await;
     let (mut other, _) = server.connect(&second.token, Pos(0)).await;
-    let health: serde_json::Value = reqwest::get(format!("{}/api/health", server.base))
+    let health: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/health", server.base))
+        .bearer_auth(OPERATOR_TOKEN)
+        .send()
         .await
         .unwrap()
         .json()

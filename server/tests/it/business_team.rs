@@ -1,6 +1,9 @@
 //! Businesses over HTTP: profiles, logos, teams and invites, removal, operator verification.
 
-use crate::harness::{TestServer, now_ms, profile_fields, quiet_settings};
+use crate::harness::{
+    TestServer, now_ms, peak_memory_kib, png_claiming, profile_fields, quiet_settings,
+};
+use image::ImageEncoder;
 use kontor_protocol::api::ApiErrorCode;
 use kontor_protocol::business::{
     BusinessProfile, BusinessSettings, Category, CreateBusiness, CreateInvite, InboxFilter,
@@ -782,6 +785,10 @@ async fn the_operator_verifies_businesses_and_look_alikes_are_refused() {
         .create_business(&olivia.token, "nordbank", "Nordbank", Category::Bank)
         .await;
     assert!(!nordbank.verified);
+    // Made before the badge was granted; it will not get one.
+    server
+        .create_business(&mallory.token, "n0rdbank", "N0rdbank", Category::Bank)
+        .await;
 
     let out = server.run_cli(&["business", "verify", "nordbank"]).await;
     assert!(
@@ -813,9 +820,6 @@ async fn the_operator_verifies_businesses_and_look_alikes_are_refused() {
     );
 
     // A look-alike is refused.
-    server
-        .create_business(&mallory.token, "n0rdbank", "N0rdbank", Category::Bank)
-        .await;
     let out = server.run_cli(&["business", "verify", "n0rdbank"]).await;
     assert!(!out.status.success(), "verifying a look-alike must fail");
     assert!(!server.business_profile("n0rdbank").await.verified);
@@ -876,4 +880,156 @@ async fn the_operator_verifies_businesses_and_look_alikes_are_refused() {
     assert_eq!(profile.profile.name, "Nordbank Group");
     assert!(!profile.verified, "renaming loses the badge");
     assert!(!server.business_profile("nordbank").await.verified);
+}
+
+#[tokio::test]
+async fn a_burst_of_huge_logos_is_decoded_a_few_at_a_time_or_refused_from_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path());
+    let team = server.team().await;
+    // Black pictures compress to almost nothing and decode into all their pixels.
+    let black = |side: u32| {
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new_with_quality(
+            &mut png,
+            image::codecs::png::CompressionType::Fast,
+            image::codecs::png::FilterType::NoFilter,
+        )
+        .write_image(
+            &vec![0; (side * side * 3) as usize],
+            side,
+            side,
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+        png
+    };
+    let pictures = [black(4096), png_claiming(8192, 8192)];
+    let before = peak_memory_kib(server.pid()).unwrap();
+    // Eight at once that each decode into 48 MiB, and six claiming 8192² (256 MiB) in the header.
+    let mut uploads = Vec::new();
+    for (side, picture, count) in [(4096, &pictures[0], 8), (8192, &pictures[1], 6)] {
+        for _ in 0..count {
+            let picture = picture.clone();
+            let server_base = server.base.clone();
+            let token = team.owner.token.clone();
+            uploads.push(tokio::spawn(async move {
+                let res = reqwest::Client::new()
+                    .put(format!("{server_base}/api/businesses/shop/logo"))
+                    .bearer_auth(&token.0)
+                    .header("content-type", "image/png")
+                    .body(picture)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = res.status().as_u16();
+                let body: serde_json::Value = res.json().await.unwrap();
+                (
+                    side,
+                    status,
+                    body["message"].as_str().unwrap_or_default().to_owned(),
+                )
+            }));
+        }
+    }
+    let mut stored = 0;
+    for upload in uploads {
+        let (side, status, message) = upload.await.unwrap();
+        if side == 8192 {
+            assert_eq!(status, 415, "{message}");
+            assert!(message.contains("4096"), "{message}");
+        } else {
+            // Stored, or refused as busy with a time to retry: never a crash or a stall.
+            assert!(matches!(status, 200 | 429), "{status} {message}");
+            stored += usize::from(status == 200);
+        }
+    }
+    assert!(stored >= 2, "only {stored} logos stored");
+    eprintln!(
+        "{stored} of 8 stored; peak memory +{} MiB",
+        (peak_memory_kib(server.pid()).unwrap() - before) / 1024
+    );
+    let grown_mib = (peak_memory_kib(server.pid()).unwrap() - before) / 1024;
+    assert!(grown_mib < 200, "peak memory grew by {grown_mib} MiB");
+}
+
+#[tokio::test]
+async fn nobody_may_take_or_mimic_a_verified_name_or_kontor_s_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path());
+    let olivia = server.register("olivia", "Olivia Owner").await;
+    let mallory = server.register("mallory", "Mallory").await;
+    server
+        .create_business(
+            &olivia.token,
+            "nordicbikes",
+            "Nordic Bikes",
+            Category::Retail,
+        )
+        .await;
+    let out = server.run_cli(&["business", "verify", "nordicbikes"]).await;
+    assert!(out.status.success());
+
+    // New businesses with the name in other letters: Greek ο, fullwidth, mathematical bold,
+    // Cyrillic ԁ, an invisible space; and Kontor's own words.
+    for (handle, name) in [
+        ("bikes1", "N\u{03BF}rdic Bikes"),
+        ("bikes2", "Ｎｏｒｄｉｃ Ｂｉｋｅｓ"),
+        ("bikes3", "𝐍𝐨𝐫𝐝𝐢𝐜 𝐁𝐢𝐤𝐞𝐬"),
+        ("bikes4", "Nor\u{0501}ic Bikes"),
+        ("bikes5", "Nordic\u{200B}Bikes"),
+        ("bikes6", "Kontor Support"),
+        ("support", "Helpful People"),
+    ] {
+        let body = CreateBusiness {
+            handle: handle.into(),
+            profile: profile_fields(name, Category::Retail),
+        };
+        let answer = server
+            .api_json(Method::POST, "/api/businesses", Some(&mallory.token), &body)
+            .await;
+        assert_eq!(answer.status, 400, "{name} was accepted: {}", answer.text());
+    }
+    // Nor by renaming an existing business.
+    server
+        .create_business(
+            &mallory.token,
+            "mallorybikes",
+            "Mallory Bikes",
+            Category::Retail,
+        )
+        .await;
+    let rename = profile_fields("Nordic Bikes", Category::Retail);
+    let answer = server
+        .api_json(
+            Method::PUT,
+            "/api/businesses/mallorybikes",
+            Some(&mallory.token),
+            &rename,
+        )
+        .await;
+    assert_eq!(answer.status, 400, "rename accepted: {}", answer.text());
+    assert!(
+        answer.text().contains("verified business"),
+        "{}",
+        answer.text()
+    );
+
+    // A person may not pose as it either, nor hide characters in their name.
+    for name in [
+        "Nordic Bikes ✔ Verified",
+        "Nordic Bikes",
+        "Bikes \u{202E}cidroN",
+        "Kontor",
+    ] {
+        let refused = server
+            .try_register("someone", name, "correct horse battery")
+            .await;
+        assert!(matches!(refused, Err((400, _))), "{name}: {refused:?}");
+    }
+    let refused = server
+        .try_register("admin", "Ada", "correct horse battery")
+        .await;
+    assert!(matches!(refused, Err((400, _))), "{refused:?}");
+    server.register("someone", "Nordic Fan").await;
 }

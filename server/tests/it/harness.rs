@@ -20,6 +20,19 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// How long a test waits for an expected frame before failing.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// Limits the tests run under unless they set their own.
+const GENEROUS_LIMITS: &[(&str, &str)] = &[
+    ("KONTOR_REGISTRATIONS_PER_IP_PER_HOUR", "100000"),
+    ("KONTOR_LOGINS_PER_IP_PER_MINUTE", "100000"),
+    ("KONTOR_LOGINS_PER_ACCOUNT_PER_HOUR", "100000"),
+    ("KONTOR_MESSAGES_PER_USER_PER_MINUTE", "1000000"),
+    ("KONTOR_FRAMES_PER_CONNECTION_PER_MINUTE", "1000000"),
+    ("KONTOR_OPERATOR_TOKEN", OPERATOR_TOKEN),
+];
+
+/// The operator's secret in tests (shows the figures on `/api/health`).
+pub const OPERATOR_TOKEN: &str = "operator-secret-for-tests";
+
 /// A running `kontor-server` process.
 pub struct TestServer {
     child: Child,
@@ -36,7 +49,23 @@ impl TestServer {
 
     /// Starts the server serving the web app files in `app_dir`.
     pub fn start_with_app(data_dir: &Path, app_dir: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kontor-server"))
+        Self::launch(data_dir, app_dir, &[])
+    }
+
+    /// Starts the server with some limits set (`KONTOR_…` variables) over the tests' generous
+    /// ones.
+    pub fn start_with_limits(data_dir: &Path, limits: &[(&str, &str)]) -> Self {
+        Self::launch(data_dir, &data_dir.join("no-app"), limits)
+    }
+
+    fn launch(data_dir: &Path, app_dir: &Path, limits: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kontor-server"));
+        // Every test registers and logs in from 127.0.0.1: the per-address limits are lifted
+        // unless a test sets them.
+        for (name, value) in GENEROUS_LIMITS.iter().chain(limits) {
+            command.env(name, value);
+        }
+        let mut child = command
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .arg("--static-dir")
@@ -888,4 +917,28 @@ pub fn frame_kind(raw: &str) -> (String, serde_json::Value) {
         (Some((kind, fields)), None) => (kind, fields),
         _ => panic!("a frame has exactly one key, its variant: {raw}"),
     }
+}
+
+/// A small PNG whose header claims `width` × `height`, with a valid header checksum.
+pub fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    let mut png = Vec::new();
+    image::GrayImage::new(16, 16)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("encode png");
+    // Signature (8), IHDR length (4), "IHDR" (4), width, height, …, CRC over type and data.
+    assert_eq!(&png[12..16], b"IHDR");
+    png[16..20].copy_from_slice(&width.to_be_bytes());
+    png[20..24].copy_from_slice(&height.to_be_bytes());
+    let crc = crc32fast::hash(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+/// Peak resident memory of a process, in KiB (Linux).
+pub fn peak_memory_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

@@ -7,5 +7,7 @@ mod business_team;
 mod durability;
 mod faults;
 mod harness;
+mod limits;
 mod media;
 mod messaging;
+mod transport;

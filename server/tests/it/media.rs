@@ -1,7 +1,7 @@
 //! Attachments: resumable uploads, photo checks and renditions, downloads, and messages that
 //! carry them. Docs: `docs/media-api.md`.
 
-use crate::harness::{Client, TestServer};
+use crate::harness::{Client, TestServer, peak_memory_kib, png_claiming};
 use image::{DynamicImage, ImageFormat, RgbImage};
 use kontor_protocol::api::{ApiError, ApiErrorCode};
 use kontor_protocol::media::{
@@ -780,30 +780,6 @@ async fn a_corrupt_png_is_refused() {
     assert!(upload_files(&server).is_empty());
 }
 
-/// A small PNG whose header claims `width` × `height`, with a valid header checksum.
-fn png_claiming(width: u32, height: u32) -> Vec<u8> {
-    let mut png = encode(
-        &DynamicImage::ImageLuma8(image::GrayImage::new(16, 16)),
-        ImageFormat::Png,
-    );
-    // Signature (8), IHDR length (4), "IHDR" (4), width, height, …, CRC over type and data.
-    assert_eq!(&png[12..16], b"IHDR");
-    png[16..20].copy_from_slice(&width.to_be_bytes());
-    png[20..24].copy_from_slice(&height.to_be_bytes());
-    let crc = crc32fast::hash(&png[12..29]);
-    png[29..33].copy_from_slice(&crc.to_be_bytes());
-    png
-}
-
-/// Peak resident memory of a process, in KiB (Linux).
-fn peak_memory_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
 #[tokio::test]
 async fn decompression_bombs_are_refused_from_the_header() {
     let dir = tempfile::tempdir().unwrap();
@@ -1253,4 +1229,171 @@ async fn unfinished_uploads_are_removed_after_a_day_and_fresh_ones_survive_a_res
         "{:?}",
         upload_files(&server)
     );
+}
+
+#[tokio::test]
+async fn the_data_folder_and_every_file_in_it_are_private_to_the_server() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = TestServer::start(&data);
+    let pair = server.pair().await;
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    let req = new_upload(
+        pair.chat.id,
+        "notes.pdf",
+        "application/pdf",
+        AttachmentKind::Document,
+        pdf.len() as u64,
+    );
+    upload(&server, &pair.alice.token, &req, &pdf).await;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "data folder");
+    let files = files_under(&data);
+    assert!(
+        files.iter().any(|f| f.ends_with("kontor.sqlite3")),
+        "{files:?}"
+    );
+    assert!(!media_files(&server).is_empty());
+    for file in files {
+        // Sockets are reached through the private folder; files must not be readable by others.
+        assert_eq!(
+            mode(&file) & 0o077,
+            0,
+            "{} is {:o}",
+            file.display(),
+            mode(&file)
+        );
+    }
+}
+
+#[tokio::test]
+async fn storage_is_limited_per_account_and_per_business_and_refusals_say_how_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with_limits(
+        dir.path(),
+        &[
+            ("KONTOR_STORAGE_PER_ACCOUNT_MIB", "1"),
+            ("KONTOR_STORAGE_PER_BUSINESS_MIB", "2"),
+            ("KONTOR_BUSINESSES_PER_ACCOUNT", "1"),
+        ],
+    );
+    let team = server.team().await;
+    let customer = server.register("cora", "Cora Customer").await;
+    let (mut cust, _) = server.connect(&customer.token, Pos(0)).await;
+    let chat = cust.start_chat("shop").await;
+    let file = vec![b'x'; 700 * 1024];
+    let doc = |name: &str| {
+        new_upload(
+            chat.id,
+            name,
+            "application/octet-stream",
+            AttachmentKind::Document,
+            file.len() as u64,
+        )
+    };
+
+    // The customer's own megabyte: one file fits, the second does not.
+    upload(&server, &customer.token, &doc("one.bin"), &file).await;
+    let message = announce(&server, &customer.token, &doc("two.bin"))
+        .await
+        .error(413, ApiErrorCode::TooLarge, "over the account's quota");
+    assert!(message.starts_with("Your storage is full"), "{message}");
+    assert!(message.contains("1.0 MiB"), "{message}");
+
+    // The agent's files in the customer conversation count for the business (2 MiB), not for
+    // the agent: two fit, the third does not.
+    upload(&server, &team.agent.token, &doc("a.bin"), &file).await;
+    upload(&server, &team.agent.token, &doc("b.bin"), &file).await;
+    let message = announce(&server, &team.agent.token, &doc("c.bin"))
+        .await
+        .error(413, ApiErrorCode::TooLarge, "over the business's quota");
+    assert!(
+        message.starts_with("The business's storage is full"),
+        "{message}"
+    );
+
+    // One business per account here: the owner's second is refused, saying why.
+    let body = kontor_protocol::business::CreateBusiness {
+        handle: "shop2".into(),
+        profile: crate::harness::profile_fields(
+            "Second Shop",
+            kontor_protocol::business::Category::Retail,
+        ),
+    };
+    let answer = server
+        .api_json(
+            Method::POST,
+            "/api/businesses",
+            Some(&team.owner.token),
+            &body,
+        )
+        .await;
+    assert_eq!(answer.status, 400, "{}", answer.text());
+    assert!(
+        answer.text().contains("the most one account may have"),
+        "{}",
+        answer.text()
+    );
+}
+
+#[tokio::test]
+async fn files_uploaded_and_never_sent_are_removed_and_sent_ones_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path());
+    let mut pair = server.pair().await;
+    let token = pair.alice.token.clone();
+    let upload_doc = |name: &'static str, byte: u8| {
+        let bytes = vec![byte; 2000];
+        let req = new_upload(
+            pair.chat.id,
+            name,
+            "application/octet-stream",
+            AttachmentKind::Document,
+            bytes.len() as u64,
+        );
+        (req, bytes)
+    };
+    let (req, bytes) = upload_doc("kept.bin", 1);
+    let sent = upload(&server, &token, &req, &bytes).await;
+    let (_, ack) = send_with(&mut pair.a, pair.chat.id, "", Some(sent.id)).await;
+    assert!(matches!(ack, ServerFrame::Ack { .. }), "{ack:?}");
+    let (req, bytes) = upload_doc("forgotten.bin", 2);
+    let unsent = upload(&server, &token, &req, &bytes).await;
+    assert_eq!(media_files(&server).len(), 2);
+    server.kill();
+
+    // Two days pass for both.
+    let then = std::time::SystemTime::now() - Duration::from_secs(48 * 60 * 60);
+    let then_ms = then
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let db = rusqlite::Connection::open(dir.path().join("kontor.sqlite3")).unwrap();
+    db.execute("UPDATE attachments SET created_at = ?1", [then_ms])
+        .unwrap();
+    drop(db);
+    for file in files_under(&dir.path().join("media")) {
+        std::fs::File::options()
+            .append(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(then)
+            .unwrap();
+    }
+
+    // The clean-up at start removes the unsent one, row and file; the sent one stays.
+    let server = TestServer::start(dir.path());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while media_files(&server).len() > 1 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(media_files(&server).len(), 1);
+    let got = download(&server, &pair.bob.token, sent.id, "original").await;
+    assert_eq!(got.status, 200, "{}", got.text());
+    let gone = download(&server, &token, unsent.id, "original").await;
+    assert_eq!(gone.status, 404, "{}", gone.text());
+    let (mut alice, _) = server.connect(&token, Pos(0)).await;
+    let (_, refused) = send_with(&mut alice, pair.chat.id, "", Some(unsent.id)).await;
+    assert!(matches!(refused, ServerFrame::Error { .. }), "{refused:?}");
 }

@@ -51,6 +51,24 @@ impl Accounts for Sql<'_> {
             .optional()?)
     }
 
+    fn revoke_user_sessions(&self, user: UserId, at: i64) -> DbResult<Vec<Uuid>> {
+        let mut stmt = self.0.prepare_cached(
+            "UPDATE sessions SET revoked_at = ?2
+             WHERE user_id = ?1 AND revoked_at IS NULL RETURNING id",
+        )?;
+        let ids = stmt
+            .query_map(params![user.0, at], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    fn purge_sessions(&self, now: i64) -> DbResult<usize> {
+        Ok(self.0.execute(
+            "DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1",
+            [now],
+        )?)
+    }
+
     fn auth_session(&self, token_hash: &[u8]) -> DbResult<Option<AuthSession>> {
         Ok(self
             .0

@@ -182,14 +182,14 @@ impl Businesses for Sql<'_> {
             .optional()?)
     }
 
-    fn verified_names(&self, except: BusinessId) -> DbResult<Vec<(String, String)>> {
+    fn verified_names(&self, except: Option<BusinessId>) -> DbResult<Vec<(String, String)>> {
         let rows = self
             .0
-            .prepare(
+            .prepare_cached(
                 "SELECT u.handle, u.display_name FROM businesses b JOIN users u ON u.id = b.id
-                 WHERE b.verified = 1 AND b.id != ?1",
+                 WHERE b.verified = 1 AND b.id IS NOT ?1",
             )?
-            .query_map([except.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([except.map(|b| b.0)], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }

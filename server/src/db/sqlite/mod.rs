@@ -18,7 +18,7 @@ use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 /// Reader connections in the pool.
 const READERS: u32 = 8;
@@ -32,6 +32,9 @@ pub(crate) struct Sql<'c>(pub(crate) &'c Connection);
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<SqliteConnectionManager>,
+    /// One per pooled connection: reads wait here, not on a blocking thread each (a flood of
+    /// reads would otherwise start hundreds of threads parked in the pool).
+    readers: Arc<Semaphore>,
     writes: mpsc::Sender<Work>,
     committed_pos: Arc<AtomicU64>,
 }
@@ -53,6 +56,7 @@ impl Db {
         engine::spawn(conn, rx, committed_pos.clone(), state)?;
         Ok(Self {
             pool,
+            readers: Arc::new(Semaphore::new(READERS as usize)),
             writes,
             committed_pos,
         })
@@ -112,7 +116,14 @@ impl Db {
         F: FnOnce(&dyn Data) -> Result<T, E> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let reader = self
+            .readers
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| DbError::TaskFailed)?;
         tokio::task::spawn_blocking(move || {
+            let _reader = reader;
             let conn = pool.get().map_err(DbError::from)?;
             f(&Sql(&conn))
         })

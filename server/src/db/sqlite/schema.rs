@@ -191,6 +191,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX attachments_by_conversation ON attachments(conversation_id);
     ALTER TABLE messages ADD COLUMN attachment_id BLOB REFERENCES attachments(id);
     "#,
+    // v4: finding files uploaded and never sent, and whether a stored file is still used.
+    r#"
+    CREATE INDEX messages_by_attachment ON messages(attachment_id)
+        WHERE attachment_id IS NOT NULL;
+    CREATE INDEX attachments_by_created ON attachments(created_at);
+    CREATE INDEX attachments_by_original ON attachments(original_hash);
+    "#,
 ];
 
 /// Settings every connection needs.

@@ -6,7 +6,7 @@ use super::rows::{ATTACHMENT_COLUMNS, attachment_from, corrupt, kind_from, kind_
 use crate::db::{DbResult, Files, StoredAttachment, UploadRow, Uploads};
 use crate::media::storage::BlobHash;
 use kontor_protocol::media::{Attachment, UploadState};
-use kontor_protocol::{AttachmentId, ConversationId, UploadId, UserId};
+use kontor_protocol::{AttachmentId, BusinessId, ConversationId, UploadId, UserId};
 use rusqlite::{OptionalExtension, params};
 use std::collections::HashSet;
 
@@ -102,6 +102,85 @@ impl Uploads for Sql<'_> {
             .query_map([], |r| Ok(UploadId(r.get(0)?)))?
             .collect::<Result<_, _>>()?;
         Ok(ids)
+    }
+
+    fn unsent_attachments_before(&self, cutoff: i64) -> DbResult<Vec<AttachmentId>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT a.id FROM attachments a WHERE a.created_at < ?1
+               AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = a.id)",
+        )?;
+        let ids = stmt
+            .query_map([cutoff], |r| Ok(AttachmentId(r.get(0)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    fn delete_unsent_attachments(&self, ids: &[AttachmentId]) -> DbResult<Vec<BlobHash>> {
+        let mut stmt = self.0.prepare_cached(
+            "DELETE FROM attachments WHERE id = ?1
+               AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = ?1)
+             RETURNING original_hash, preview_hash, thumb_hash",
+        )?;
+        let mut files = Vec::new();
+        for id in ids {
+            let row: Option<(String, Option<String>, Option<String>)> = stmt
+                .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            if let Some((original, preview, thumb)) = row {
+                files.extend(hash_column(Some(original))?);
+                files.extend(hash_column(preview)?);
+                files.extend(hash_column(thumb)?);
+            }
+        }
+        Ok(files)
+    }
+
+    fn blob_in_use(&self, hash: &BlobHash) -> DbResult<bool> {
+        let hex = hash.to_hex();
+        Ok(self
+            .0
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM attachments WHERE original_hash = ?1)
+                     OR EXISTS (SELECT 1 FROM attachments WHERE preview_hash = ?1)
+                     OR EXISTS (SELECT 1 FROM attachments WHERE thumb_hash = ?1)",
+            )?
+            .query_row([hex], |r| r.get(0))?)
+    }
+
+    fn personal_bytes(&self, user: UserId) -> DbResult<u64> {
+        let bytes: i64 = self
+            .0
+            .prepare_cached(
+                "SELECT
+                   (SELECT COALESCE(SUM(a.size), 0) FROM attachments a
+                      JOIN conversations c ON c.id = a.conversation_id
+                     WHERE a.uploader_id = ?1 AND NOT EXISTS (SELECT 1 FROM business_members m
+                           WHERE m.business_id = c.business_id AND m.user_id = ?1))
+                 + (SELECT COALESCE(SUM(u.size), 0) FROM uploads u
+                      JOIN conversations c ON c.id = u.conversation_id
+                     WHERE u.user_id = ?1 AND NOT EXISTS (SELECT 1 FROM business_members m
+                           WHERE m.business_id = c.business_id AND m.user_id = ?1))",
+            )?
+            .query_row([user.0], |r| r.get(0))?;
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
+    fn business_bytes(&self, business: BusinessId) -> DbResult<u64> {
+        let bytes: i64 = self
+            .0
+            .prepare_cached(
+                "SELECT
+                   (SELECT COALESCE(SUM(a.size), 0) FROM attachments a
+                      JOIN conversations c ON c.id = a.conversation_id
+                     WHERE c.business_id = ?1 AND EXISTS (SELECT 1 FROM business_members m
+                           WHERE m.business_id = ?1 AND m.user_id = a.uploader_id))
+                 + (SELECT COALESCE(SUM(u.size), 0) FROM uploads u
+                      JOIN conversations c ON c.id = u.conversation_id
+                     WHERE c.business_id = ?1 AND EXISTS (SELECT 1 FROM business_members m
+                           WHERE m.business_id = ?1 AND m.user_id = u.user_id))",
+            )?
+            .query_row([business.0], |r| r.get(0))?;
+        Ok(u64::try_from(bytes).unwrap_or(0))
     }
 
     fn insert_attachment(
