@@ -9,6 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{WebSocketStream, client_async_with_config};
 
@@ -18,6 +19,8 @@ pub struct Server {
     base: String,
     addr: SocketAddr,
     http: reqwest::Client,
+    /// The client address a trusted proxy would name (`X-Forwarded-For`), if any.
+    forwarded_for: Option<IpAddr>,
 }
 
 impl Server {
@@ -31,7 +34,35 @@ impl Server {
             base,
             addr,
             http: reqwest::Client::new(),
+            forwarded_for: None,
         }
+    }
+
+    /// The same server, reached as if from `ip` behind a proxy it trusts: every request and
+    /// WebSocket handshake says `X-Forwarded-For: ip`.
+    pub fn from_address(&self, ip: IpAddr) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Ok(value) = ip.to_string().parse() {
+            headers.insert("x-forwarded-for", value);
+        }
+        Self {
+            http: reqwest::Client::builder()
+                .default_headers(headers)
+                .build()
+                .unwrap_or_default(),
+            forwarded_for: Some(ip),
+            ..self.clone()
+        }
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The HTTP client (with this server's `X-Forwarded-For`, if any).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// Registers `n` accounts named `{prefix}{i}`, a few at a time.
@@ -138,6 +169,11 @@ impl Server {
         }
     }
 
+    /// Opens a WebSocket without authenticating.
+    pub async fn open_socket(&self) -> Result<Conn> {
+        self.open(None).await
+    }
+
     async fn open(&self, source: Option<IpAddr>) -> Result<Conn> {
         let socket = TcpSocket::new_v4()?;
         if let Some(ip) = source {
@@ -148,8 +184,13 @@ impl Server {
         let config = WebSocketConfig::default()
             .read_buffer_size(4096)
             .write_buffer_size(0);
-        let url = format!("ws://{}/ws", self.addr);
-        let (ws, _) = client_async_with_config(url, tcp, Some(config)).await?;
+        let mut request = format!("ws://{}/ws", self.addr).into_client_request()?;
+        if let Some(ip) = self.forwarded_for {
+            request
+                .headers_mut()
+                .insert("x-forwarded-for", ip.to_string().parse()?);
+        }
+        let (ws, _) = client_async_with_config(request, tcp, Some(config)).await?;
         Ok(Conn { ws, cursor: Pos(0) })
     }
 

@@ -5,6 +5,7 @@
 //! runs and writes BENCHMARKS.md.
 
 mod client;
+mod floods;
 mod seed;
 mod soak;
 
@@ -82,6 +83,13 @@ enum Bench {
         #[arg(long, default_value_t = 10_000)]
         customers: usize,
     },
+    /// Floods of each kind against a server with its default limits, each with a real user
+    /// logging in, syncing and sending during it.
+    Floods {
+        /// The server's process id, to read its peak memory.
+        #[arg(long)]
+        server_pid: u32,
+    },
     /// Pairs send numbered messages while xtask kills and restarts the server; then counts what
     /// arrived (the fault suite).
     Soak {
@@ -131,6 +139,7 @@ async fn main() -> Result<()> {
         } => throughput(&server, clients, window, rate, seconds).await?,
         Bench::Catchup { messages } => catchup(&server, messages).await?,
         Bench::Bytes => first_visit_bytes(&server).await?,
+        Bench::Floods { server_pid } => floods::floods(&server, server_pid).await?,
         Bench::Soak {
             messages,
             pairs,

@@ -104,8 +104,9 @@ pub struct Limits {
     /// Seconds a client may take to send a request's headers.
     #[arg(long, env = "KONTOR_HEADER_TIMEOUT_SECS", default_value = "10")]
     pub header_timeout_secs: u64,
-    /// Seconds a client may take to send a request's body.
-    #[arg(long, env = "KONTOR_BODY_TIMEOUT_SECS", default_value = "60")]
+    /// Seconds a client may take to send a request's body (an upload chunk is 1 MiB: 120 s
+    /// still lets a 70 kbit/s line through).
+    #[arg(long, env = "KONTOR_BODY_TIMEOUT_SECS", default_value = "120")]
     pub body_timeout_secs: u64,
 }
 
@@ -136,7 +137,7 @@ impl Default for Limits {
             slow_client_secs: 15,
             slow_client_kib: 4096,
             header_timeout_secs: 10,
-            body_timeout_secs: 60,
+            body_timeout_secs: 120,
         }
     }
 }

@@ -23,12 +23,15 @@ export async function startServer({ dataDir, addr = '127.0.0.1:0', staticDir = D
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'kontor-e2e-'));
   const proc = spawn(SERVER_BIN, ['--addr', addr, '--data-dir', dir, '--static-dir', staticDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    // Every browser in these tests comes from 127.0.0.1: the per-address limits are lifted.
+    // Every browser in these tests comes from 127.0.0.1: the per-address limits are lifted, and
+    // so is the message rate (one test sends 420 messages in a burst from another device). The
+    // limits themselves are tested in the server's integration tests.
     env: {
       ...process.env,
       RUST_LOG: 'warn',
       KONTOR_REGISTRATIONS_PER_IP_PER_HOUR: '100000',
       KONTOR_LOGINS_PER_IP_PER_MINUTE: '100000',
+      KONTOR_MESSAGES_PER_USER_PER_MINUTE: '100000',
       KONTOR_OPERATOR_TOKEN: OPERATOR_TOKEN,
       ...env,
     },

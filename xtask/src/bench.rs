@@ -69,6 +69,18 @@ pub(crate) const LIFTED_LIMITS: &[(&str, &str)] = &[
 const BENCH_OPERATOR_TOKEN: &str = "kontor-bench-operator";
 
 fn start_server(tag: &str) -> Result<RunningServer> {
+    start_server_with(tag, LIFTED_LIMITS)
+}
+
+/// The server with its default limits, behind a "proxy" on loopback: the load generator's
+/// `X-Forwarded-For` says which address each client comes from.
+const FLOOD_SETTINGS: &[(&str, &str)] = &[
+    ("KONTOR_TRUSTED_PROXIES", "127.0.0.1"),
+    ("KONTOR_REGISTRATIONS_PER_IP_PER_HOUR", "1000000"),
+    ("KONTOR_OPERATOR_TOKEN", BENCH_OPERATOR_TOKEN),
+];
+
+fn start_server_with(tag: &str, settings: &[(&str, &str)]) -> Result<RunningServer> {
     let data = TempDir::new(tag)?;
     let bin = root().join("target/release/kontor-server");
     // `exec` keeps the pid: the benchmark reads the server's memory from /proc.
@@ -81,7 +93,7 @@ fn start_server(tag: &str) -> Result<RunningServer> {
     let mut child = Command::new("sh")
         .args(["-c", &script])
         .env("RUST_LOG", "warn")
-        .envs(LIFTED_LIMITS.iter().copied())
+        .envs(settings.iter().copied())
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| e.to_string())?;
@@ -310,12 +322,118 @@ pub fn bench(_args: &[String]) -> Result {
         meets: Some(per <= 16.0),
     });
 
+    step("Floods against the default limits, a real user probing during each");
+    let server = start_server_with("floods", FLOOD_SETTINGS)?;
+    let pid = server.child.id().to_string();
+    let out = run_bench(&server, &args(&["floods", "--server-pid", &pid]))?;
+    println!("    floods: {out}");
+    drop(server);
+    flood_rows(&out["results"], &mut rows);
+
+    step("Fault suite: 1,000,000 messages while the server is killed and restarted");
+    let soak = crate::soak::run(1_000_000)?;
+    println!("    soak: {soak}");
+    let count = |k: &str| soak[k].as_u64().unwrap_or(u64::MAX);
+    let clean =
+        count("acknowledged_lost") == 0 && count("duplicated") == 0 && count("out_of_order") == 0;
+    rows.push(Row {
+        figure: "Fault suite: 1,000,000 messages between 100 pairs, server SIGKILLed at random \
+                 and restarted (acknowledged lost / duplicated / out of order)",
+        target: "0 / 0 / 0",
+        value: format!(
+            "{} / {} / {} ({} kills, {} reconnects, {} of {} acknowledged, sent in {:.0} s)",
+            count("acknowledged_lost"),
+            count("duplicated"),
+            count("out_of_order"),
+            count("kills"),
+            count("reconnects"),
+            count("acknowledged"),
+            count("messages"),
+            soak["send_seconds"].as_f64().unwrap_or(f64::NAN)
+        ),
+        meets: Some(clean),
+    });
+
     if std::env::var("KONTOR_BENCH_BROWSER").as_deref() != Ok("0") {
         browser(&mut rows)?;
     }
 
     let projected = per * 200_000.0 / 1024.0 / 1024.0;
     write_report(&rows, runs, nofile, projected)
+}
+
+/// One row per flood: what the real user saw during it, beside the quiet figures.
+fn flood_rows(results: &serde_json::Value, rows: &mut Vec<Row>) {
+    let quiet = &results["quiet"];
+    let seen = |r: &serde_json::Value| {
+        format!(
+            "login {:.0} ms ({} refusals waited out), sync {:.0} ms, send p50 {:.1} ms (max {:.1})",
+            r["login_ms"].as_f64().unwrap_or(f64::NAN),
+            r["login_refusals"].as_u64().unwrap_or(0),
+            r["sync_ms"].as_f64().unwrap_or(f64::NAN),
+            r["send_p50_ms"].as_f64().unwrap_or(f64::NAN),
+            r["send_max_ms"].as_f64().unwrap_or(f64::NAN),
+        )
+    };
+    rows.push(Row {
+        figure: "Real user, no flood (login, sync, send to ack)",
+        target: "–",
+        value: seen(quiet),
+        meets: None,
+    });
+    for (key, figure) in [
+        (
+            "logins_one_address",
+            "Real user during 300 wrong logins at once on their account from one address",
+        ),
+        (
+            "logins_many_addresses",
+            "Real user during 300 wrong logins at once on their account from 250 addresses",
+        ),
+        (
+            "password_line",
+            "Real user during 300 logins at once on other accounts from 250 addresses",
+        ),
+        (
+            "messages",
+            "Real user during a stranger's message flood (17 of 32 KiB, then small ones for 3 s)",
+        ),
+        (
+            "sockets",
+            "Real user during 1,000 sockets opened at once from one address",
+        ),
+    ] {
+        let r = &results[key];
+        let extra = match key {
+            "messages" => format!(
+                "; flood: {} accepted, {} refused",
+                r["flood_accepted"], r["flood_refused"]
+            ),
+            "sockets" => format!(
+                "; flood: {} opened, {} refused",
+                r["sockets_opened"], r["sockets_refused"]
+            ),
+            _ => format!(
+                "; flood: {} refused at once, {} answered",
+                r["flood_refused"], r["flood_answered"]
+            ),
+        };
+        rows.push(Row {
+            figure,
+            target: "works",
+            value: format!("{}{extra}", seen(r)),
+            meets: Some(r["login_ms"].is_number()),
+        });
+    }
+    rows.push(Row {
+        figure: "Server peak memory over all floods",
+        target: "–",
+        value: format!(
+            "{:.0} MiB",
+            results["server_peak_rss_kib"].as_f64().unwrap_or(f64::NAN) / 1024.0
+        ),
+        meets: None,
+    });
 }
 
 fn env_or(name: &str, default: &str) -> String {
