@@ -33,7 +33,7 @@ pub async fn soak(
     let receivers = server.register_many("soakr", pairs).await?;
     let mut outboxes = Vec::new();
     for (i, sender) in senders.iter().enumerate() {
-        let mut conn = connect_retrying(server, sender).await?;
+        let mut conn = connect_retrying(server, sender, Pos(0)).await?;
         let conversation = conn.start_chat(&format!("soakr{i}")).await?;
         outboxes.push(Outbox {
             conversation,
@@ -112,14 +112,15 @@ pub async fn soak(
     }))
 }
 
-/// Connects (after catch-up), trying again while the server is down.
+/// Connects from `since` (after catch-up), trying again while the server is down.
 async fn connect_retrying(
     server: &Server,
     account: &kontor_protocol::api::SessionResponse,
+    since: Pos,
 ) -> Result<Conn> {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        match server.connect(&account.token, Pos(0), None).await {
+        match server.connect(&account.token, since, None).await {
             Ok(conn) => return Ok(conn),
             Err(e) if Instant::now() < deadline => {
                 let _ = e;
@@ -146,11 +147,15 @@ async fn send_all(
         .map(|(i, id)| (*id, i))
         .collect();
     let mut reconnects = 0;
+    // Where the sender resumes, as the app keeps it: catching up from the start after every
+    // restart would grow with the history and never finish between two kills.
+    let mut cursor = Pos(0);
     loop {
         let Some(first) = outbox.acked.iter().position(|a| !a) else {
             return Ok((outbox, reconnects));
         };
-        let mut conn = connect_retrying(server, sender).await?;
+        let mut conn = connect_retrying(server, sender, cursor).await?;
+        cursor = cursor.max(conn.cursor);
         // Catch-up may hold acks of messages this sender's last connection sent: the server
         // answers them again when they are resent, so they are simply sent again.
         let mut next = first;
@@ -175,7 +180,8 @@ async fn send_all(
                 break false;
             }
             match conn.recv_timeout(SILENCE).await {
-                Ok(Some(ServerFrame::Ack { id, .. })) => {
+                Ok(Some(ServerFrame::Ack { id, pos, .. })) => {
+                    cursor = cursor.max(pos);
                     if let Some(&i) = index.get(&id)
                         && !outbox.acked[i]
                     {

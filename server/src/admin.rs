@@ -1,4 +1,5 @@
-//! Operator commands (`kontor-server business verify <handle>`), never reachable from the web.
+//! Operator commands (`kontor-server business verify <handle>`, `kontor-server user suspend
+//! <handle>`), never reachable from the web.
 //!
 //! A running server listens on the Unix socket `{data-dir}/admin.sock`, readable only by the
 //! account that runs it (mode 0600); the command sends one JSON line and reads one back, so the
@@ -7,7 +8,7 @@
 
 use crate::db::Db;
 use crate::hub::Hub;
-use crate::service::{ServiceError, business};
+use crate::service::{ServiceError, accounts, business};
 use kontor_protocol::Handle;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,16 @@ pub enum AdminRequest {
     /// Take the badge away.
     Unverify {
         /// The business's handle.
+        handle: String,
+    },
+    /// Suspend a person's account: no more logins, every session ended at once.
+    Suspend {
+        /// The person's handle.
+        handle: String,
+    },
+    /// Lift a suspension.
+    Unsuspend {
+        /// The person's handle.
         handle: String,
     },
 }
@@ -50,6 +61,8 @@ pub async fn apply(db: &Db, hub: &Arc<Hub>, request: AdminRequest) -> AdminRespo
     let (raw, verified) = match request {
         AdminRequest::Verify { handle } => (handle, true),
         AdminRequest::Unverify { handle } => (handle, false),
+        AdminRequest::Suspend { handle } => return suspend(db, hub, &handle, true).await,
+        AdminRequest::Unsuspend { handle } => return suspend(db, hub, &handle, false).await,
     };
     let Ok(handle) = Handle::parse(&raw) else {
         return AdminResponse {
@@ -79,6 +92,35 @@ pub async fn apply(db: &Db, hub: &Arc<Hub>, request: AdminRequest) -> AdminRespo
         Err(ServiceError::NotFound) => AdminResponse {
             ok: false,
             message: format!("No business has the handle @{shown}."),
+        },
+        Err(e) => AdminResponse {
+            ok: false,
+            message: e.to_string(),
+        },
+    }
+}
+
+/// Suspends or reinstates a person.
+async fn suspend(db: &Db, hub: &Arc<Hub>, raw: &str, suspended: bool) -> AdminResponse {
+    let Ok(handle) = Handle::parse(raw) else {
+        return AdminResponse {
+            ok: false,
+            message: format!("\"{raw}\" is not a valid handle."),
+        };
+    };
+    let shown = handle.clone();
+    match accounts::set_suspended(db, hub, handle, suspended).await {
+        Ok(_) => AdminResponse {
+            ok: true,
+            message: if suspended {
+                format!("@{shown} is suspended; their sessions have ended.")
+            } else {
+                format!("@{shown} may log in again.")
+            },
+        },
+        Err(ServiceError::NotFound) => AdminResponse {
+            ok: false,
+            message: format!("No person has the handle @{shown}."),
         },
         Err(e) => AdminResponse {
             ok: false,

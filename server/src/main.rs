@@ -27,6 +27,28 @@ enum Command {
         #[arg(long, env = "KONTOR_DATA_DIR", default_value = "data", global = true)]
         data_dir: PathBuf,
     },
+    /// Operator commands for people's accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+        /// The server's data folder.
+        #[arg(long, env = "KONTOR_DATA_DIR", default_value = "data", global = true)]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Suspend a person's account: they cannot log in, and every session ends at once.
+    Suspend {
+        /// The person's handle.
+        handle: String,
+    },
+    /// Let a suspended person log in again.
+    Unsuspend {
+        /// The person's handle.
+        handle: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -57,10 +79,22 @@ async fn main() -> anyhow::Result<ExitCode> {
             kontor_server::serve(cli.config).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Business { action, data_dir }) => {
-            let request = match action {
-                BusinessAction::Verify { handle } => AdminRequest::Verify { handle },
-                BusinessAction::Unverify { handle } => AdminRequest::Unverify { handle },
+        Some(command) => {
+            let (request, data_dir) = match command {
+                Command::Business { action, data_dir } => (
+                    match action {
+                        BusinessAction::Verify { handle } => AdminRequest::Verify { handle },
+                        BusinessAction::Unverify { handle } => AdminRequest::Unverify { handle },
+                    },
+                    data_dir,
+                ),
+                Command::User { action, data_dir } => (
+                    match action {
+                        UserAction::Suspend { handle } => AdminRequest::Suspend { handle },
+                        UserAction::Unsuspend { handle } => AdminRequest::Unsuspend { handle },
+                    },
+                    data_dir,
+                ),
             };
             let response = admin::run(&data_dir, request).await?;
             if response.ok {

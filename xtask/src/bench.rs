@@ -652,6 +652,19 @@ fn write_report(rows: &[Row], runs: usize, nofile: u64, projected_gib: f64) -> R
 
 /// What the numbers mean and what is not measured yet.
 const NOTES: &str = "\
+- Floods: a server with its default limits (README, \"Limits\"), told to trust loopback as a \
+proxy so each client's `X-Forwarded-For` is its address. The real user logs in (waiting out \
+any refusal for as long as `Retry-After` says, as the app does), connects and syncs, and sends \
+10 messages one after the other to a peer, each to its ack; the same is measured without a \
+flood first. Each flood starts 20 ms before the real user does. Login times include one argon2id \
+hash (19 MiB, t = 2) on one of the 2 hashing threads.\n\
+- Fault suite: 100 sender/receiver pairs, 10,000 messages each, 32 in flight per sender; the \
+server is killed with SIGKILL after running 0.3–2.5 s (uniformly at random) and restarted on the \
+same port and data while the messages are sent. Senders reconnect and send again everything \
+not acknowledged, oldest first, with the same ids (as the app's outbox does); then every \
+receiver syncs from the start and its conversation is compared with what was sent: an \
+acknowledged message missing, a message twice, or two in another order than sent each count. \
+`cargo xtask soak` runs it alone and fails on any.\n\
 - Throughput: each client keeps 16 messages in flight and sends the next one when an ack \
 arrives; an ack means the message is committed with `synchronous=FULL` (group commit: one \
 fsync per batch).\n\

@@ -44,6 +44,9 @@ pub trait Accounts {
     fn revoke_session(&self, token_hash: &[u8; 32], at: i64) -> DbResult<Option<Uuid>>;
     /// Revokes every live session of `user`; answers their ids.
     fn revoke_user_sessions(&self, user: UserId, at: i64) -> DbResult<Vec<Uuid>>;
+    /// Suspends (`at` = when) or reinstates (`None`) the person with this handle; answers
+    /// their id, or `None` when no person has it.
+    fn set_suspended(&self, handle: &Handle, at: Option<i64>) -> DbResult<Option<UserId>>;
     /// Deletes sessions that expired or were revoked before `now`; answers how many.
     fn purge_sessions(&self, now: i64) -> DbResult<usize>;
     /// A session by the SHA-256 of its token.

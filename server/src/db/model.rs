@@ -26,6 +26,8 @@ pub struct LoginRecord {
     pub user: User,
     /// PHC-format argon2id hash.
     pub password_hash: String,
+    /// The operator suspended the account.
+    pub suspended: bool,
 }
 
 /// Who may act in a conversation: its member parties and, for a customer conversation, the

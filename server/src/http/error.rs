@@ -100,6 +100,11 @@ impl From<ServiceError> for ApiFailure {
                 ApiErrorCode::WrongCredentials,
                 "Wrong handle or password.",
             ),
+            ServiceError::Suspended => Self::new(
+                StatusCode::FORBIDDEN,
+                ApiErrorCode::Forbidden,
+                "This account is suspended. Write to the operator if you think this is a mistake.",
+            ),
             ServiceError::Unauthorized => Self::new(
                 StatusCode::UNAUTHORIZED,
                 ApiErrorCode::Unauthorized,

@@ -120,12 +120,42 @@ pub async fn login(
         .run(move || auth::verify_password(&password, stored.as_deref()))
         .await?;
     match record {
+        // Said only to whoever knows the password.
+        Some(record) if ok && record.suspended => Err(ServiceError::Suspended),
         Some(record) if ok => {
             guards.login_succeeded(ip, &handle);
             open_session(db, record.user).await
         }
         _ => Err(ServiceError::WrongCredentials),
     }
+}
+
+/// The operator suspends (or reinstates) a person: a suspended account cannot log in, and its
+/// sessions and live connections end at once. `NotFound` when no person has the handle.
+pub async fn set_suspended(
+    db: &Db,
+    hub: &Hub,
+    handle: Handle,
+    suspended: bool,
+) -> ServiceResult<UserId> {
+    let (user, sessions) = db
+        .transact(move |tx| {
+            let now = now_ms();
+            let user = tx
+                .set_suspended(&handle, suspended.then_some(now))?
+                .ok_or(ServiceError::NotFound)?;
+            let sessions = if suspended {
+                tx.revoke_user_sessions(user, now)?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, ServiceError>((user, sessions))
+        })
+        .await?;
+    for session in sessions {
+        hub.close_session(session, "account suspended");
+    }
+    Ok(user)
 }
 
 /// Stores a new login session for `user` and answers its token (only its hash is stored).

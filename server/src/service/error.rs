@@ -59,6 +59,9 @@ pub enum ServiceError {
     /// The password cannot be used; the sentence says why.
     #[error("{0}")]
     InvalidPassword(String),
+    /// The operator suspended this account.
+    #[error("this account is suspended")]
+    Suspended,
     /// No live session: never logged in, logged out, or expired.
     #[error("your session has ended; please log in again")]
     Unauthorized,
@@ -162,6 +165,11 @@ impl ServiceError {
             ServiceError::WrongCredentials => {
                 (ErrorCode::Unauthorized, "Wrong handle or password.".into())
             }
+            ServiceError::Suspended => (
+                ErrorCode::Forbidden,
+                "This account is suspended. Write to the operator if you think this is a mistake."
+                    .into(),
+            ),
             ServiceError::Unauthorized => (
                 ErrorCode::Unauthorized,
                 "Your session has ended. Please log in again.".into(),

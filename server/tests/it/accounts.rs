@@ -135,3 +135,58 @@ async fn websocket_requires_a_valid_first_frame_and_an_allowed_origin() {
     let own = crate::harness::Client::open_with_origin(&server.ws_url(), &server.base).await;
     assert!(own.is_ok());
 }
+
+#[tokio::test]
+async fn the_operator_suspends_an_account_and_its_sessions_end_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path());
+    let mallory = server.register("mallory", "Mallory").await;
+    let (mut live, _) = server.connect(&mallory.token, Pos(0)).await;
+
+    let out = server.run_cli(&["user", "suspend", "mallory"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("suspended"));
+    let end = live.try_recv(Duration::from_secs(5)).await;
+    assert!(
+        end.unwrap_err().contains("closed"),
+        "the connection stays open"
+    );
+    // The token opens nothing, and logging in again is refused, saying why (to whoever has the
+    // password only).
+    let mut retry = crate::harness::Client::open(&server.ws_url()).await;
+    retry
+        .send(&ClientFrame::Hello {
+            token: mallory.token.clone(),
+            since: Pos(0),
+        })
+        .await;
+    assert!(matches!(
+        retry.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::Unauthorized,
+            ..
+        }
+    ));
+    let (status, error) = server
+        .login("mallory", "correct horse battery")
+        .await
+        .unwrap_err();
+    assert_eq!(status, 403);
+    assert!(error.message.contains("suspended"), "{}", error.message);
+    let (status, error) = server.login("mallory", "wrong password").await.unwrap_err();
+    assert_eq!((status, error.code), (401, ApiErrorCode::WrongCredentials));
+    // Unknown handles are said to be unknown.
+    let out = server.run_cli(&["user", "suspend", "nobody"]).await;
+    assert!(!out.status.success());
+
+    let out = server.run_cli(&["user", "unsuspend", "mallory"]).await;
+    assert!(out.status.success());
+    server
+        .login("mallory", "correct horse battery")
+        .await
+        .unwrap();
+}

@@ -62,6 +62,18 @@ impl Accounts for Sql<'_> {
         Ok(ids)
     }
 
+    fn set_suspended(&self, handle: &Handle, at: Option<i64>) -> DbResult<Option<UserId>> {
+        Ok(self
+            .0
+            .query_row(
+                "UPDATE users SET suspended_at = ?2 WHERE handle = ?1 AND kind = 'person'
+                 RETURNING id",
+                params![handle.as_str(), at],
+                |r| Ok(UserId(r.get(0)?)),
+            )
+            .optional()?)
+    }
+
     fn purge_sessions(&self, now: i64) -> DbResult<usize> {
         Ok(self.0.execute(
             "DELETE FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1",
@@ -75,7 +87,8 @@ impl Accounts for Sql<'_> {
             .prepare_cached(
                 "SELECT s.id, s.expires_at, s.revoked_at IS NOT NULL, u.id, u.handle,
                      u.display_name
-                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
+                 FROM sessions s JOIN users u ON u.id = s.user_id
+                 WHERE s.token_hash = ?1 AND u.suspended_at IS NULL",
             )?
             .query_row([token_hash], |r| {
                 Ok(AuthSession {
@@ -92,13 +105,14 @@ impl Accounts for Sql<'_> {
         Ok(self
             .0
             .query_row(
-                "SELECT id, handle, display_name, password_hash FROM users
-                 WHERE handle = ?1 AND kind = 'person'",
+                "SELECT id, handle, display_name, password_hash, suspended_at IS NOT NULL
+                 FROM users WHERE handle = ?1 AND kind = 'person'",
                 [handle.as_str()],
                 |r| {
                     Ok(LoginRecord {
                         user: user_from(r, 0)?,
                         password_hash: r.get(3)?,
+                        suspended: r.get(4)?,
                     })
                 },
             )

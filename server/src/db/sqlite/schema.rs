@@ -198,6 +198,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX attachments_by_created ON attachments(created_at);
     CREATE INDEX attachments_by_original ON attachments(original_hash);
     "#,
+    // v5: accounts the operator suspended (they cannot log in; their sessions were ended).
+    r#"
+    ALTER TABLE users ADD COLUMN suspended_at INTEGER;
+    "#,
 ];
 
 /// Settings every connection needs.
