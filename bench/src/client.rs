@@ -40,7 +40,7 @@ impl Server {
 
     /// The same server, reached as if from `ip` behind a proxy it trusts: every request and
     /// WebSocket handshake says `X-Forwarded-For: ip`.
-    pub fn from_address(&self, ip: IpAddr) -> Self {
+    pub fn seen_from(&self, ip: IpAddr) -> Self {
         let mut headers = reqwest::header::HeaderMap::new();
         if let Ok(value) = ip.to_string().parse() {
             headers.insert("x-forwarded-for", value);

@@ -129,7 +129,7 @@ async fn wrong_logins(
     handle: impl Fn(usize) -> String,
 ) -> (usize, usize) {
     let attempts = (0..count).map(|i| {
-        let client = server.from_address(from(i));
+        let client = server.seen_from(from(i));
         let handle = handle(i);
         async move {
             client
@@ -155,10 +155,10 @@ async fn wrong_logins(
 
 /// Runs each flood with the real user probing during it.
 pub async fn floods(server: &Server, server_pid: u32) -> Result<serde_json::Value> {
-    let home = server.from_address(address(192, 0, 2));
+    let home = server.seen_from(address(192, 0, 2));
     let real = register(&home, "realuser").await?;
-    let peer = register(&server.from_address(address(192, 0, 3)), "realpeer").await?;
-    let stranger = register(&server.from_address(address(203, 0, 113)), "stranger").await?;
+    let peer = register(&server.seen_from(address(192, 0, 3)), "realpeer").await?;
+    let stranger = register(&server.seen_from(address(203, 0, 113)), "stranger").await?;
     let chat = home
         .connect(&real.token, Pos(0), None)
         .await?
@@ -206,7 +206,7 @@ pub async fn floods(server: &Server, server_pid: u32) -> Result<serde_json::Valu
 
     // 4. A stranger's message flood at the user, and maximum-size messages in their history.
     let strangers_chat = server
-        .from_address(address(203, 0, 113))
+        .seen_from(address(203, 0, 113))
         .connect(&stranger.token, Pos(0), None)
         .await?
         .start_chat("realuser")
@@ -222,7 +222,7 @@ pub async fn floods(server: &Server, server_pid: u32) -> Result<serde_json::Valu
     results.insert("messages".into(), entry);
 
     // 5. 1,000 sockets from one address.
-    let flooder = server.from_address(address(198, 51, 101));
+    let flooder = server.seen_from(address(198, 51, 101));
     let (opened, probed) = tokio::join!(
         socket_flood(&flooder, 1000),
         delayed_probe(&home, &real, chat),
@@ -281,7 +281,7 @@ async fn message_flood(
     chat: ConversationId,
 ) -> Result<(usize, usize)> {
     let mut conn = server
-        .from_address(address(203, 0, 113))
+        .seen_from(address(203, 0, 113))
         .connect(&stranger.token, Pos(0), None)
         .await?;
     let big = "x".repeat(MAX_BODY_BYTES);
