@@ -49,26 +49,40 @@ impl PackedMessages<'_> {
     }
 }
 
-/// Bytes a `messages` frame adds around its messages (the envelope, and a comma each).
+/// Bytes a `messages` frame adds around its messages (the envelope).
 const FRAME_OVERHEAD: usize = 32;
 
-/// Cuts `messages` (in order) into runs whose `messages` frames are at most `max_bytes` long;
-/// a message too big for that on its own still gets a run of its own.
-pub fn runs_within(messages: &[EncodedMessage], max_bytes: usize) -> Vec<&[EncodedMessage]> {
-    let mut runs = Vec::new();
-    let (mut start, mut bytes) = (0, FRAME_OVERHEAD);
-    for (i, message) in messages.iter().enumerate() {
-        let size = message.get().len() + 1;
-        if i > start && bytes + size > max_bytes {
-            runs.push(&messages[start..i]);
-            (start, bytes) = (i, FRAME_OVERHEAD);
+/// `messages` frames of at most `max_bytes` each (a message too big for that alone still gets
+/// a frame of its own), written straight from the messages: one serialisation, no copies, for
+/// pages read from the database (catch-up).
+pub fn frames_within(messages: &[Message], max_bytes: usize) -> serde_json::Result<Vec<String>> {
+    const OPEN: &str = r#"{"messages":{"messages":["#;
+    const CLOSE: &str = "]}}";
+    let mut frames = Vec::new();
+    let mut frame = String::from(OPEN);
+    let mut count = 0;
+    let mut one = Vec::new();
+    for message in messages {
+        one.clear();
+        serde_json::to_writer(&mut one, message)?;
+        // serde_json writes valid UTF-8.
+        let text = std::str::from_utf8(&one).map_err(serde::ser::Error::custom)?;
+        if count > 0 && frame.len() + 1 + text.len() + CLOSE.len() > max_bytes {
+            frame.push_str(CLOSE);
+            frames.push(std::mem::replace(&mut frame, String::from(OPEN)));
+            count = 0;
         }
-        bytes += size;
+        if count > 0 {
+            frame.push(',');
+        }
+        frame.push_str(text);
+        count += 1;
     }
-    if start < messages.len() {
-        runs.push(&messages[start..]);
+    if count > 0 {
+        frame.push_str(CLOSE);
+        frames.push(frame);
     }
-    runs
+    Ok(frames)
 }
 
 /// How many of the last messages of `messages` fit in one frame of at most `max_bytes` (at
@@ -106,28 +120,24 @@ mod tests {
     }
 
     #[test]
-    fn runs_stay_within_the_bytes_and_keep_every_message_in_order() {
+    fn frames_stay_within_the_bytes_and_keep_every_message_in_order() {
         let messages: Vec<Message> = (1..=20).map(|i| message(i, &"x".repeat(1000))).collect();
-        let encoded = encode_messages(&messages).unwrap();
-        let runs = runs_within(&encoded, 5000);
-        assert!(runs.len() > 4, "{} runs", runs.len());
+        let frames = frames_within(&messages, 5000).unwrap();
+        assert!(frames.len() > 4, "{} frames", frames.len());
         let mut seen = Vec::new();
-        for run in &runs {
-            let text = PackedMessages {
-                messages: run.iter().map(AsRef::as_ref).collect(),
-            }
-            .to_json();
+        for text in &frames {
             assert!(text.len() <= 5000, "{} bytes", text.len());
-            let ServerFrame::Messages { messages } = serde_json::from_str(&text).unwrap() else {
+            let ServerFrame::Messages { messages } = serde_json::from_str(text).unwrap() else {
                 panic!("not a messages frame");
             };
             seen.extend(messages.into_iter().map(|m| m.pos.0));
         }
         assert_eq!(seen, (1..=20).collect::<Vec<_>>());
         // Too big for any frame: alone, never dropped.
-        assert_eq!(runs_within(&encoded, 10).len(), 20);
-        assert!(runs_within(&[], 10).is_empty());
+        assert_eq!(frames_within(&messages, 10).unwrap().len(), 20);
+        assert!(frames_within(&[], 10).unwrap().is_empty());
         // The newest that fit.
+        let encoded = encode_messages(&messages).unwrap();
         let n = newest_within(&encoded, 5000);
         assert!((3..5).contains(&n), "{n}");
         assert_eq!(newest_within(&encoded, 10), 1);

@@ -1,6 +1,6 @@
 //! Register, log in, log out, and what a session token may do.
 
-use crate::harness::{OPERATOR_TOKEN, TestServer};
+use crate::harness::TestServer;
 use kontor_protocol::api::ApiErrorCode;
 use kontor_protocol::{ClientFrame, ErrorCode, Pos, ServerFrame};
 use std::time::Duration;
@@ -77,16 +77,7 @@ async fn logout_revokes_the_token_and_closes_its_connections() {
 
     let (mut live, _) = server.connect(&alice.token, Pos(0)).await;
     let (mut other, _) = server.connect(&second.token, Pos(0)).await;
-    let health: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/api/health", server.base))
-        .bearer_auth(OPERATOR_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(health["connections"], 2);
+    assert_eq!(server.live_connections().await, 2);
     assert_eq!(server.logout(&alice.token).await, 204);
 
     // The live connection of that session is closed at once …

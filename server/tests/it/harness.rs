@@ -159,6 +159,27 @@ impl TestServer {
         }
     }
 
+    /// `GET /api/health`, with `Authorization: Bearer {bearer}` when given.
+    pub async fn health(&self, bearer: Option<&str>) -> serde_json::Value {
+        let mut req = reqwest::Client::new().get(format!("{}/api/health", self.base));
+        if let Some(bearer) = bearer {
+            req = req.bearer_auth(bearer);
+        }
+        req.send()
+            .await
+            .expect("health request")
+            .json()
+            .await
+            .expect("health json")
+    }
+
+    /// Live connections as the operator sees them.
+    pub async fn live_connections(&self) -> u64 {
+        self.health(Some(OPERATOR_TOKEN)).await["connections"]
+            .as_u64()
+            .expect("the operator sees the connection count")
+    }
+
     pub async fn logout(&self, token: &SessionToken) -> u16 {
         reqwest::Client::new()
             .post(format!("{}/api/logout", self.base))

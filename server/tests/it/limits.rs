@@ -315,31 +315,16 @@ async fn message_and_frame_rates_are_limited_and_refusals_lose_nothing() {
 async fn health_shows_figures_to_the_operator_only() {
     let dir = tempfile::tempdir().unwrap();
     let server = TestServer::start(dir.path());
-    let public: serde_json::Value = reqwest::get(format!("{}/api/health", server.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(public, serde_json::json!({"status": "ok"}));
-    let wrong: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/api/health", server.base))
-        .bearer_auth("guess")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(wrong.get("connections").is_none());
-    let operator: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/api/health", server.base))
-        .bearer_auth(OPERATOR_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(operator["connections"], 0);
+    assert_eq!(
+        server.health(None).await,
+        serde_json::json!({"status": "ok"})
+    );
+    assert!(
+        server
+            .health(Some("guess"))
+            .await
+            .get("connections")
+            .is_none()
+    );
+    assert_eq!(server.health(Some(OPERATOR_TOKEN)).await["connections"], 0);
 }

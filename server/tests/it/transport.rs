@@ -1,7 +1,7 @@
 //! The transport under attack: huge histories still sync, slow readers and slow senders are cut
 //! off, and "log out everywhere" ends every session.
 
-use crate::harness::{Client, OPERATOR_TOKEN, TestServer, messages_in};
+use crate::harness::{Client, TestServer, messages_in};
 use kontor_protocol::limits::{MAX_BODY_BYTES, SYNC_FRAME_BYTES};
 use kontor_protocol::{ClientFrame, Pos, RequestId, Seq, ServerFrame};
 use std::time::{Duration, Instant};
@@ -81,20 +81,6 @@ async fn a_stranger_s_maximum_size_messages_cannot_stop_a_victim_from_syncing() 
     assert_eq!(victim.recv_messages(20).await.len(), 20);
 }
 
-/// Live connections as the operator sees them.
-async fn connections(server: &TestServer) -> u64 {
-    let health: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/api/health", server.base))
-        .bearer_auth(OPERATOR_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    health["connections"].as_u64().unwrap()
-}
-
 #[tokio::test]
 async fn a_client_that_stops_reading_is_dropped_after_a_bounded_time() {
     let dir = tempfile::tempdir().unwrap();
@@ -108,11 +94,11 @@ async fn a_client_that_stops_reading_is_dropped_after_a_bounded_time() {
     let mut pair = server.pair().await;
     // Bob connects and then reads nothing.
     let (_stalled, _) = server.connect(&pair.bob.token, Pos(0)).await;
-    assert_eq!(connections(&server).await, 2);
+    assert_eq!(server.live_connections().await, 2);
     let body = "y".repeat(MAX_BODY_BYTES);
     let started = Instant::now();
     let mut sent = 0;
-    while connections(&server).await > 1 {
+    while server.live_connections().await > 1 {
         for _ in 0..20 {
             pair.a.send_message(pair.chat.id, &body).await;
         }
