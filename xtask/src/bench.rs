@@ -717,7 +717,10 @@ started by the same script three times in turn on the same machine the same day,
 in 2.72 / 2.73 / 2.64 against 2.73 / 3.04 / 2.64 s. Two changes made that so: a socket write \
 gets a timer only when it has to wait (a timer for each of tens of thousands of writes a \
 second cost about a tenth of the throughput), and catch-up pages are written straight into \
-frames cut by bytes (encoding each message on its own first cost 12 % of the catch-up time).\n\
+frames cut by bytes (encoding each message on its own first cost 12 % of the catch-up time). \
+The table's own run of 2026-12-07 met the machine at a slower hour (its three latency runs \
+spread from 0.95 to 1.85 ms at p50, and catch-up took 3.45–3.67 s where the interleaved runs \
+an hour before took 2.64–3.04 s for either commit): compare commits only within one session.\n\
 - Before and after the layering of 2026-12-03 (server: `db/` storage traits, `service/` rules, \
 thin `http/` and `ws/`; client: `state.rs`, typed errors, every effect in `sync/`): the \
 previous commit (9b2a322) measured the same day on the same machine, with the same load \
