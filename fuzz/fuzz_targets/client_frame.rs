@@ -32,5 +32,8 @@ fuzz_target!(|data: &[u8]| {
     }
     // What decodes encodes again and decodes to the same frame.
     let again = serde_json::to_string(&frame).expect("a decoded frame encodes");
-    assert_eq!(serde_json::from_str::<ClientFrame>(&again).ok(), Some(frame));
+    assert_eq!(
+        serde_json::from_str::<ClientFrame>(&again).ok(),
+        Some(frame)
+    );
 });

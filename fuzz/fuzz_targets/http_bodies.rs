@@ -74,6 +74,10 @@ fuzz_target!(|data: &[u8]| {
 fn fixed_point<T: PartialEq + std::fmt::Debug, E>(value: &T, check: fn(&T) -> Result<T, E>) {
     if let Ok(tidy) = check(value) {
         let again = check(&tidy).ok();
-        assert_eq!(again.as_ref(), Some(&tidy), "validation is not a fixed point");
+        assert_eq!(
+            again.as_ref(),
+            Some(&tidy),
+            "validation is not a fixed point"
+        );
     }
 }
