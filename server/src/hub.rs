@@ -96,9 +96,8 @@ struct Entry {
 }
 
 impl Entry {
-    /// Queues `frame`; false when the connection is gone or too far behind to keep.
-    fn offer(&self, frame: Outbound, max_bytes: usize) -> bool {
-        let bytes = frame.bytes();
+    /// Queues `frame` of `bytes`; false when the connection is gone or too far behind to keep.
+    fn offer(&self, frame: Outbound, bytes: usize, max_bytes: usize) -> bool {
         if self.queued.fetch_add(bytes, Ordering::Relaxed) + bytes > max_bytes {
             return false;
         }
@@ -198,11 +197,14 @@ impl Hub {
     /// Queues `frame` for every connection of `users`, except `except`.
     pub fn publish(&self, users: &[UserId], frame: Outbound, except: Option<ConnId>) {
         let mut dead = Vec::new();
+        let bytes = frame.bytes();
         {
             let conns = self.read();
             for user in users {
                 for entry in conns.get(user).into_iter().flatten() {
-                    if Some(entry.id) != except && !entry.offer(frame.clone(), self.max_bytes) {
+                    if Some(entry.id) != except
+                        && !entry.offer(frame.clone(), bytes, self.max_bytes)
+                    {
                         // Full (too slow: it will resume) or closed (already gone).
                         dead.push((*user, entry.id));
                     }
@@ -220,7 +222,10 @@ impl Hub {
             .read()
             .get(&user)
             .and_then(|entries| entries.iter().find(|e| e.id == conn))
-            .is_some_and(|e| !e.offer(frame, self.max_bytes));
+            .is_some_and(|e| {
+                let bytes = frame.bytes();
+                !e.offer(frame, bytes, self.max_bytes)
+            });
         if failed {
             self.remove(user, conn);
         }

@@ -6,7 +6,9 @@
 
 mod bench;
 mod build;
+mod floods;
 mod fuzz;
+mod notes;
 mod soak;
 mod tools;
 

@@ -1,5 +1,6 @@
 //! The WebSocket endpoint: handshake checks here, the conversation loop in [`session`].
 
+mod outgoing;
 pub mod session;
 mod team;
 
