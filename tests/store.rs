@@ -424,11 +424,32 @@ async fn eviction_keeps_the_newest_messages_and_the_outbox_and_history_refills()
     let cursor = db.cursor().await.unwrap();
 
     // Scrolling up fetches them back from the server.
-    db.store_history(&all[..100]).await.unwrap();
+    db.store_history(long.id, &all[..100]).await.unwrap();
     assert_eq!(db.message_count(long.id).await.unwrap(), 300);
     assert_eq!(db.first_seq(long.id).await.unwrap(), Some(1));
     assert_eq!(db.cursor().await.unwrap(), cursor);
     assert_eq!(db.conversation(long.id).await.unwrap().unwrap(), rec);
+    cleanup(db).await;
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_history_answer_marks_where_the_server_has_nothing_more() {
+    let me = user("alice");
+    let bob = user("bob");
+    let db = fresh(&me).await;
+    let c = conversation(&me, &bob);
+    db.apply_conversation(&c, Pos(0)).await.unwrap();
+    // Bob's first two messages were withheld from Alice (she had blocked him): her first is 3.
+    db.store_history(c.id, &[message(&c, &bob, 3, 0), message(&c, &bob, 4, 0)])
+        .await
+        .unwrap();
+    assert_eq!(
+        db.conversation(c.id).await.unwrap().unwrap().history_floor,
+        Seq(0)
+    );
+    db.store_history(c.id, &[]).await.unwrap();
+    let rec = db.conversation(c.id).await.unwrap().unwrap();
+    assert_eq!((rec.history_floor, rec.last_seq), (Seq(3), Seq(4)));
     cleanup(db).await;
 }
 
@@ -454,9 +475,12 @@ async fn an_agent_answers_as_the_business_and_the_chat_stays_out_of_the_chat_lis
     assert_eq!(db.cursor().await.unwrap(), Pos(0));
 
     // The customer's messages are unread for the team; the agent's reply is the business's.
-    db.store_history(&[message(&c, &customer, 1, 0), message(&c, &customer, 2, 0)])
-        .await
-        .unwrap();
+    db.store_history(
+        c.id,
+        &[message(&c, &customer, 1, 0), message(&c, &customer, 2, 0)],
+    )
+    .await
+    .unwrap();
     let rec = db.conversation(c.id).await.unwrap().unwrap();
     assert_eq!((rec.last_seq, rec.unread), (Seq(2), 2));
     let queued = OutboxRecord {

@@ -7,9 +7,10 @@ use kontor_protocol::business::{
     BusinessSettings, CreateBusiness, CreateInvite, NewLabel, NewQuickReply, ProfileFields,
 };
 use kontor_protocol::media::NewUpload;
+use kontor_protocol::safety::NewReport;
 use kontor_protocol::{Handle, UserId};
 use kontor_server::business::validate;
-use kontor_server::service::{names, uploads};
+use kontor_server::service::{names, safety, uploads};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -66,6 +67,11 @@ fuzz_target!(|data: &[u8]| {
                 let _ = uploads::announce(upload, UserId(uuid::Uuid::nil()));
             }
             let _ = serde_json::from_str::<CreateInvite>(text);
+            if let Ok(report) = serde_json::from_str::<NewReport>(text)
+                && let Ok(note) = safety::report_note(&report.note)
+            {
+                assert_eq!(safety::report_note(&note).ok(), Some(note));
+            }
         }
     }
 });

@@ -80,6 +80,10 @@ uuid_id!(
     /// A completed, stored attachment.
     AttachmentId
 );
+uuid_id!(
+    /// A report a person filed about a conversation, for the operator.
+    ReportId
+);
 
 impl From<BusinessId> for UserId {
     fn from(id: BusinessId) -> Self {

@@ -20,12 +20,13 @@ pub mod media;
 pub mod model;
 pub mod packed;
 pub mod pages;
+pub mod safety;
 pub mod text;
 
 pub use frames::{ClientFrame, ErrorCode, ReceiptKind, ServerFrame};
 pub use handle::{Handle, HandleError};
 pub use ids::{
     AttachmentId, BusinessId, ConversationId, LabelId, MessageId, NoteId, Pos, QuickReplyId,
-    RequestId, Seq, SessionToken, Timestamp, UploadId, UserId,
+    ReportId, RequestId, Seq, SessionToken, Timestamp, UploadId, UserId,
 };
 pub use model::{AgentSignature, Conversation, ConversationKind, Member, Message, User};

@@ -1,15 +1,15 @@
 //! Operator commands (`kontor-server business verify <handle>`, `kontor-server user suspend
-//! <handle>`), never reachable from the web.
+//! <handle>`, `kontor-server reports`), never reachable from the web.
 //!
 //! A running server listens on the Unix socket `{data-dir}/admin.sock`, readable only by the
 //! account that runs it (mode 0600); the command sends one JSON line and reads one back, so the
 //! change is applied by the server's own writer and customers see it at once. With no server
 //! running, the command opens the database itself.
 
-use crate::db::Db;
+use crate::db::{Db, Report};
 use crate::hub::Hub;
-use crate::service::{ServiceError, accounts, business};
-use kontor_protocol::Handle;
+use crate::service::{ServiceError, accounts, business, safety};
+use kontor_protocol::{Handle, ReportId};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -40,6 +40,16 @@ pub enum AdminRequest {
         /// The person's handle.
         handle: String,
     },
+    /// List reports: the open ones, or all.
+    Reports {
+        /// Closed reports too.
+        all: bool,
+    },
+    /// Close a report that was dealt with.
+    CloseReport {
+        /// The report's id.
+        id: String,
+    },
 }
 
 /// The answer to an [`AdminRequest`].
@@ -63,6 +73,8 @@ pub async fn apply(db: &Db, hub: &Arc<Hub>, request: AdminRequest) -> AdminRespo
         AdminRequest::Unverify { handle } => (handle, false),
         AdminRequest::Suspend { handle } => return suspend(db, hub, &handle, true).await,
         AdminRequest::Unsuspend { handle } => return suspend(db, hub, &handle, false).await,
+        AdminRequest::Reports { all } => return list_reports(db, all).await,
+        AdminRequest::CloseReport { id } => return close_report(db, &id).await,
     };
     let Ok(handle) = Handle::parse(&raw) else {
         return AdminResponse {
@@ -121,6 +133,125 @@ async fn suspend(db: &Db, hub: &Arc<Hub>, raw: &str, suspended: bool) -> AdminRe
         Err(ServiceError::NotFound) => AdminResponse {
             ok: false,
             message: format!("No person has the handle @{shown}."),
+        },
+        Err(e) => AdminResponse {
+            ok: false,
+            message: e.to_string(),
+        },
+    }
+}
+
+/// The reports as text for the operator.
+async fn list_reports(db: &Db, all: bool) -> AdminResponse {
+    match db.read(move |d| safety::reports(d, all)).await {
+        Ok(reports) if reports.is_empty() => AdminResponse {
+            ok: true,
+            message: if all {
+                "No reports.".into()
+            } else {
+                "No open reports.".into()
+            },
+        },
+        Ok(reports) => AdminResponse {
+            ok: true,
+            message: reports
+                .iter()
+                .map(report_text)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        },
+        Err(e) => AdminResponse {
+            ok: false,
+            message: e.to_string(),
+        },
+    }
+}
+
+/// One report: who, whom, why, and the messages the reporter saw.
+fn report_text(report: &Report) -> String {
+    let party = |u: &kontor_protocol::User| {
+        let kind = match &u.business {
+            Some(b) if b.verified => ", verified business",
+            Some(_) => ", business",
+            None => "",
+        };
+        format!("@{} ({}{kind})", u.handle, u.display_name)
+    };
+    let mut out = format!(
+        "Report {} — {}{}\n  by {} about {}{}{}\n  reason: {}\n  conversation: {}\n",
+        report.id,
+        time_text(report.created_at),
+        report
+            .closed_at
+            .map(|at| format!(" (closed {})", time_text(at)))
+            .unwrap_or_default(),
+        party(&report.reporter),
+        party(&report.reported),
+        if report.reports_against > 1 {
+            format!(", reported {} times", report.reports_against)
+        } else {
+            String::new()
+        },
+        if report.reported_suspended {
+            ", suspended"
+        } else {
+            ""
+        },
+        report.reason.as_str(),
+        report.conversation,
+    );
+    if report.reported.business.is_none() && !report.reported_suspended {
+        out.push_str(&format!(
+            "  to suspend: kontor-server user suspend {}\n",
+            report.reported.handle
+        ));
+    }
+    if report.closed_at.is_none() {
+        out.push_str(&format!(
+            "  when dealt with: kontor-server reports close {}\n",
+            report.id
+        ));
+    }
+    if !report.note.is_empty() {
+        out.push_str(&format!("  note: {}\n", report.note));
+    }
+    if report.evidence.is_empty() {
+        out.push_str("  (no messages)\n");
+    }
+    for line in &report.evidence {
+        out.push_str(&format!(
+            "  {} @{}: {}\n",
+            time_text(line.at),
+            line.from,
+            line.text
+        ));
+    }
+    out
+}
+
+/// A time as UTC, to the second.
+fn time_text(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|_| ms.to_string())
+}
+
+/// Closes a report.
+async fn close_report(db: &Db, raw: &str) -> AdminResponse {
+    let Ok(id) = raw.parse::<ReportId>() else {
+        return AdminResponse {
+            ok: false,
+            message: format!("\"{raw}\" is not a report id."),
+        };
+    };
+    match db.transact(move |tx| safety::close_report(tx, id)).await {
+        Ok(()) => AdminResponse {
+            ok: true,
+            message: format!("Report {id} is closed."),
+        },
+        Err(ServiceError::NotFound) => AdminResponse {
+            ok: false,
+            message: format!("No open report has the id {id}."),
         },
         Err(e) => AdminResponse {
             ok: false,

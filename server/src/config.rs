@@ -86,6 +86,12 @@ pub struct Limits {
     /// Businesses one account may create.
     #[arg(long, env = "KONTOR_BUSINESSES_PER_ACCOUNT", default_value = "5")]
     pub businesses_per_account: u32,
+    /// Accounts one person may block.
+    #[arg(long, env = "KONTOR_BLOCKS_PER_ACCOUNT", default_value = "5000")]
+    pub blocks_per_account: u32,
+    /// Reports one person may file per hour.
+    #[arg(long, env = "KONTOR_REPORTS_PER_USER_PER_HOUR", default_value = "20")]
+    pub reports_per_user_per_hour: NonZeroU32,
     /// Attachment bytes one account may store, in MiB.
     #[arg(long, env = "KONTOR_STORAGE_PER_ACCOUNT_MIB", default_value = "2048")]
     pub storage_per_account_mib: u64,
@@ -131,6 +137,8 @@ impl Default for Limits {
             messages_per_user_per_minute: nz(120),
             frames_per_connection_per_minute: nz(3000),
             businesses_per_account: 5,
+            blocks_per_account: 5000,
+            reports_per_user_per_hour: nz(20),
             storage_per_account_mib: 2048,
             storage_per_business_mib: 20480,
             unsent_upload_hours: 24,

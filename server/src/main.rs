@@ -27,6 +27,18 @@ enum Command {
         #[arg(long, env = "KONTOR_DATA_DIR", default_value = "data", global = true)]
         data_dir: PathBuf,
     },
+    /// Reports people filed about conversations: the open ones (`--all`: every one), or
+    /// `reports close <id>` once dealt with.
+    Reports {
+        #[command(subcommand)]
+        action: Option<ReportsAction>,
+        /// Closed reports too.
+        #[arg(long)]
+        all: bool,
+        /// The server's data folder.
+        #[arg(long, env = "KONTOR_DATA_DIR", default_value = "data", global = true)]
+        data_dir: PathBuf,
+    },
     /// Operator commands for people's accounts.
     User {
         #[command(subcommand)]
@@ -48,6 +60,15 @@ enum UserAction {
     Unsuspend {
         /// The person's handle.
         handle: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportsAction {
+    /// Close a report that was dealt with.
+    Close {
+        /// The report's id (as listed).
+        id: String,
     },
 }
 
@@ -85,6 +106,17 @@ async fn main() -> anyhow::Result<ExitCode> {
                     match action {
                         BusinessAction::Verify { handle } => AdminRequest::Verify { handle },
                         BusinessAction::Unverify { handle } => AdminRequest::Unverify { handle },
+                    },
+                    data_dir,
+                ),
+                Command::Reports {
+                    action,
+                    all,
+                    data_dir,
+                } => (
+                    match action {
+                        Some(ReportsAction::Close { id }) => AdminRequest::CloseReport { id },
+                        None => AdminRequest::Reports { all },
                     },
                     data_dir,
                 ),

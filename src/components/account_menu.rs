@@ -3,9 +3,9 @@
 use crate::state::AppCtx;
 use leptos::prelude::*;
 
-/// Button "Account" opening a small menu.
+/// Button "Account" opening a small menu; `more` adds the page's own items before "Log out".
 #[component]
-pub fn AccountMenu() -> impl IntoView {
+pub fn AccountMenu(#[prop(optional)] more: Option<ViewFn>) -> impl IntoView {
     let ctx = AppCtx::get();
     let open = RwSignal::new(false);
     let log_out = move |_| {
@@ -66,6 +66,7 @@ pub fn AccountMenu() -> impl IntoView {
                 </Show>
                 <a role="menuitem" href="/biz" on:click=move |_| open.set(false)>"Business inbox"</a>
                 <a role="menuitem" href="/biz/new" on:click=move |_| open.set(false)>"Create business"</a>
+                {more.clone().map(|more| view! { <div role="none" on:click=move |_| open.set(false)>{more.run()}</div> })}
                 <button type="button" role="menuitem" on:click=log_out>"Log out"</button>
             </div>
         </Show>

@@ -57,6 +57,12 @@ pub fn Conversation(
     /// A line under the name instead of the handle, when set (who is viewing or typing).
     #[prop(optional)]
     status_line: Option<Signal<Option<String>>>,
+    /// While true, `locked_view` shows instead of the composer (the other party is blocked).
+    #[prop(optional)]
+    locked: Option<Signal<bool>>,
+    /// What shows instead of the composer while `locked`.
+    #[prop(optional)]
+    locked_view: Option<ViewFn>,
 ) -> impl IntoView {
     let back = back.unwrap_or_else(|| "/chats".to_string());
     let window = RwSignal::new(Window::latest());
@@ -213,9 +219,19 @@ pub fn Conversation(
                     </header>
                     <MessageList data=data me=me engine=engine.clone() conversation_id=id window=window
                         on_load_earlier=load_earlier notes=notes.unwrap_or_else(|| RwSignal::new(Vec::new()))/>
-                    <Composer engine=engine.clone() conversation_id=id
-                        quick_replies=quick_replies.unwrap_or_else(|| Signal::derive(Vec::new))
-                        note_mode=note_mode.unwrap_or_else(|| RwSignal::new(false))/>
+                    {
+                        let engine = engine.clone();
+                        let locked_view = locked_view.clone();
+                        move || match (locked.is_some_and(|l| l.get()), &locked_view) {
+                            (true, Some(instead)) => instead.run(),
+                            _ => view! {
+                                <Composer engine=engine.clone() conversation_id=id
+                                    quick_replies=quick_replies.unwrap_or_else(|| Signal::derive(Vec::new))
+                                    note_mode=note_mode.unwrap_or_else(|| RwSignal::new(false))/>
+                            }
+                            .into_any(),
+                        }
+                    }
                 </section>
             }
             .into_any()

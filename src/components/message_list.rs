@@ -105,13 +105,19 @@ impl ConversationData {
 impl ConversationData {
     /// Older messages exist: more stored here than shown, or older ones on the server.
     pub fn has_earlier(&self) -> bool {
-        self.older_here || self.messages.first().is_some_and(|m| m.seq.0 > 1)
+        self.older_here || self.earlier_on_server().is_some()
     }
 
-    /// Older messages exist only on the server.
+    /// Older messages exist only on the server: the first shown is not the conversation's
+    /// first, nor one below which the server said it has nothing for this account (messages
+    /// withheld from a blocker leave such gaps).
     pub fn earlier_on_server(&self) -> Option<Seq> {
         let first = self.messages.first()?;
-        (!self.older_here && first.seq.0 > 1).then_some(first.seq)
+        let floor = self
+            .conversation
+            .as_ref()
+            .map_or(Seq(1), |c| c.history_floor.max(Seq(1)));
+        (!self.older_here && first.seq > floor).then_some(first.seq)
     }
 }
 

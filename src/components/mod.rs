@@ -16,5 +16,6 @@ pub mod guard;
 pub mod icons;
 pub mod message_list;
 pub mod new_chat;
+pub mod safety;
 pub mod top_bar;
 pub mod verified;

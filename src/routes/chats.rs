@@ -6,6 +6,7 @@ use crate::components::chat_list::ChatList;
 use crate::components::connection_status::ConnectionStatus;
 use crate::components::errors;
 use crate::components::new_chat::NewChat;
+use crate::components::safety::{BlockedAccounts, Blocks};
 use crate::state;
 use crate::state::AppCtx;
 use leptos::prelude::*;
@@ -28,6 +29,9 @@ pub fn ChatsLayout() -> impl IntoView {
             || location.query.with(|q| q.get_str("with").is_some())
     };
     let new_chat_open = RwSignal::new(false);
+    let blocked_open = RwSignal::new(false);
+    // The guard around this page has a session: the list is asked for once, for every view.
+    Blocks::provide();
 
     move || {
         let Some(engine) = ctx.engine.get() else {
@@ -45,6 +49,11 @@ pub fn ChatsLayout() -> impl IntoView {
             .into_any();
         };
         let problem = engine.problem;
+        let more = ViewFn::from(move || {
+            view! {
+                <button type="button" role="menuitem" on:click=move |_| blocked_open.set(true)>"Blocked accounts"</button>
+            }
+        });
         view! {
             <div class="shell" class:has-conversation=has_conversation>
                 <aside class="sidebar">
@@ -60,7 +69,7 @@ pub fn ChatsLayout() -> impl IntoView {
                                 </svg>
                                 <span>"New chat"</span>
                             </button>
-                            <AccountMenu/>
+                            <AccountMenu more=more/>
                         </div>
                     </header>
                     <Show when=move || new_chat_open.get()>
@@ -72,6 +81,9 @@ pub fn ChatsLayout() -> impl IntoView {
                 <main class="main">
                     <Outlet/>
                 </main>
+                <Show when=move || blocked_open.get()>
+                    <BlockedAccounts on_close=Callback::new(move |()| blocked_open.set(false))/>
+                </Show>
             </div>
         }
         .into_any()

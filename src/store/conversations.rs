@@ -65,6 +65,10 @@ pub struct ConversationRecord {
     /// The other party's logo (businesses).
     #[serde(default)]
     pub logo: Option<String>,
+    /// The server has nothing for this account below this sequence number (it answered an
+    /// empty history there): earlier numbers were withheld, not lost.
+    #[serde(default)]
+    pub history_floor: Seq,
 }
 
 impl ConversationRecord {
@@ -83,6 +87,7 @@ impl ConversationRecord {
             acting_as: None,
             verified: false,
             logo: None,
+            history_floor: Seq(0),
         };
         rec.merge_snapshot(conversation, me);
         rec

@@ -203,27 +203,44 @@ impl Db {
     /// Stores messages fetched from the server. Older ones change no counters; newer ones (a
     /// business conversation opened from the inbox, which this device never synced) advance the
     /// conversation's counters. Never the cursor: it counts only this user's own stream.
-    pub async fn store_history(&self, messages: &[Message]) -> Result<()> {
+    /// An empty answer means the server has nothing for this account below the oldest message
+    /// stored here (history is asked below it): that becomes the conversation's floor.
+    pub async fn store_history(
+        &self,
+        conversation_id: ConversationId,
+        messages: &[Message],
+    ) -> Result<()> {
         let me = self.me();
         let tx = self.tx_from_server(&[MESSAGES, CONVERSATIONS])?;
         let store = tx.object_store(MESSAGES)?;
         for m in messages {
             super::issued(store.put(m).serde()?);
         }
-        if let Some(first) = messages.first() {
-            let conversations = tx.object_store(CONVERSATIONS)?;
-            let rec: Option<super::ConversationRecord> = conversations
-                .get(first.conversation_id.to_string())
-                .serde()?
-                .await?;
-            if let Some(mut rec) = rec {
-                let before = rec.clone();
-                for m in messages {
-                    super::apply::count_message(&mut rec, m, me);
+        let conversations = tx.object_store(CONVERSATIONS)?;
+        let rec: Option<super::ConversationRecord> = conversations
+            .get(conversation_id.to_string())
+            .serde()?
+            .await?;
+        if let Some(mut rec) = rec {
+            let before_change = rec.clone();
+            for m in messages {
+                super::apply::count_message(&mut rec, m, me);
+            }
+            if messages.is_empty() {
+                let first: Vec<Message> = store
+                    .index(BY_CONVERSATION_SEQ)?
+                    .get_all()
+                    .with_query(range(conversation_id, 0, u64::MAX))
+                    .with_limit(1)
+                    .serde()?
+                    .await?
+                    .collect::<std::result::Result<_, _>>()?;
+                if let Some(first) = first.first() {
+                    rec.history_floor = rec.history_floor.max(first.seq);
                 }
-                if rec != before {
-                    conversations.put(&rec).serde()?.await?;
-                }
+            }
+            if rec != before_change {
+                conversations.put(&rec).serde()?.await?;
             }
         }
         tx.commit().await?;

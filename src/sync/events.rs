@@ -94,7 +94,7 @@ impl Engine {
                 conversation_id,
                 messages,
             } => {
-                let stored = self.db.store_history(&messages).await;
+                let stored = self.db.store_history(conversation_id, &messages).await;
                 // The messages are in the database now; the answer need not carry them.
                 let answer = self.stored(stored).map(|()| ServerFrame::History {
                     request_id,
@@ -179,17 +179,12 @@ impl Engine {
         }
     }
 
-    /// Sends a still-pending message again once the server allows (its rate limit said after
-    /// `wait_ms`), each refused message `wait_ms` after the one before.
+    /// Sends a still-pending message again once the server allows: after the wait it named
+    /// for this message (refusals in a row are told waits one message-interval apart, so each
+    /// goes through at its first retry, in order).
     fn resend_later(self: &std::sync::Arc<Self>, id: kontor_protocol::MessageId, wait_ms: u64) {
         let engine = self.clone();
-        let now = js_sys::Date::now();
-        let at = {
-            let mut slot = self.resend_at.lock().unwrap_or_else(|e| e.into_inner());
-            *slot = (*slot + wait_ms as f64).max(now + wait_ms as f64);
-            *slot
-        };
-        let wait = (at - now).clamp(0.0, f64::from(u32::MAX)) as u32;
+        let wait = u32::try_from(wait_ms).unwrap_or(u32::MAX);
         wasm_bindgen_futures::spawn_local(async move {
             gloo_timers::future::TimeoutFuture::new(wait).await;
             if let Ok(outbox) = engine.db.outbox().await

@@ -18,6 +18,7 @@ mod http;
 pub mod media;
 mod presence;
 pub mod reader;
+pub mod safety;
 mod tabs;
 mod team;
 mod uploads;
@@ -118,10 +119,6 @@ pub struct Engine {
     pub upload_progress: RwSignal<HashMap<MessageId, (u64, u64)>>,
     uploading: AtomicBool,
     uploads_again: AtomicBool,
-    /// When the next message refused for sending too fast goes again (ms since the epoch):
-    /// refused messages are spaced by the server's wait, so they pass one by one instead of all
-    /// being refused again together.
-    resend_at: Mutex<f64>,
     /// Encoded client frames for the connection (encoded by the tab that made them, so the leader
     /// relays other tabs' frames without decoding them).
     outgoing: mpsc::UnboundedSender<String>,
@@ -180,7 +177,6 @@ impl Engine {
                 upload_progress: RwSignal::new(HashMap::new()),
                 uploading: AtomicBool::new(false),
                 uploads_again: AtomicBool::new(false),
-                resend_at: Mutex::new(0.0),
                 outgoing,
                 wake,
                 tabs: Tabs::open(me, move |msg| {

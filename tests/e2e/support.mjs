@@ -1,6 +1,6 @@
 // Shared helpers for the end-to-end tests: a real kontor-server on a free port with a temporary
 // data folder, and Debian's Chromium driven by playwright-core.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,14 @@ export async function startServer({ dataDir, addr = '127.0.0.1:0', staticDir = D
   };
 }
 
+/** Runs an operator command (`kontor-server <args> --data-dir <the server's>`); its output. */
+export function operator(server, args) {
+  return new Promise((resolve, reject) => {
+    execFile(SERVER_BIN, [...args, '--data-dir', server.dataDir], { env: { ...process.env, RUST_LOG: 'warn' } },
+      (error, stdout, stderr) => (error ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout)));
+  });
+}
+
 export async function launchBrowser() {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
@@ -102,7 +110,7 @@ export function message(page, text) {
 }
 
 /** Waits until exactly one message with this text shows, with one of the given states. */
-export async function messageShows(page, text, states = null) {
+export async function messageShows(page, text, states = null, timeoutMs = 15_000) {
   return until(`message "${text}"${states ? ` in state ${states.join('/')}` : ''}`, async () => {
     const m = message(page, text);
     if ((await m.count()) !== 1) return false;
@@ -111,7 +119,7 @@ export async function messageShows(page, text, states = null) {
       if ((await m.getByRole('img', { name: s, exact: true }).count()) === 1) return true;
     }
     return false;
-  });
+  }, timeoutMs);
 }
 
 export async function send(page, text) {

@@ -23,9 +23,15 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Everything a backend answers.
-pub trait Data: Accounts + Conversations + Messages + Inbox + Businesses + Uploads {}
+pub trait Data:
+    Accounts + Conversations + Messages + Inbox + Businesses + Uploads + Safety
+{
+}
 
-impl<T: Accounts + Conversations + Messages + Inbox + Businesses + Uploads + ?Sized> Data for T {}
+impl<T: Accounts + Conversations + Messages + Inbox + Businesses + Uploads + Safety + ?Sized> Data
+    for T
+{
+}
 
 /// People, their passwords and login sessions.
 pub trait Accounts {
@@ -106,11 +112,18 @@ pub trait Messages {
     /// Takes the conversation's next gap-free sequence number.
     fn next_seq(&self, conversation: ConversationId) -> DbResult<Seq>;
     /// Stores a message (its seq and pos already taken). `agent_shown`: whether customers see
-    /// the writing agent's first name.
-    fn insert_message(&self, message: &Message, agent_shown: bool) -> DbResult<()>;
+    /// the writing agent's first name; `hidden_from`: the member it is withheld from (they
+    /// blocked the sender).
+    fn insert_message(
+        &self,
+        message: &Message,
+        agent_shown: bool,
+        hidden_from: Option<UserId>,
+    ) -> DbResult<()>;
     /// A stored message by id, with the writing agent (if any) as the team sees it.
     fn message_by_id(&self, id: MessageId) -> DbResult<Option<Message>>;
-    /// One page of the user's messages with `since < pos <= until`, oldest first.
+    /// One page of the user's messages with `since < pos <= until`, oldest first (not those
+    /// withheld from them).
     fn messages_since(
         &self,
         user: UserId,
@@ -118,13 +131,15 @@ pub trait Messages {
         until: Pos,
         limit: usize,
     ) -> DbResult<Vec<Message>>;
-    /// The newest `limit` messages of a conversation below `before`, oldest first.
+    /// The newest `limit` messages of a conversation below `before` that `user` may see
+    /// (not those withheld from them), oldest first.
     fn history(
         &self,
         conversation: ConversationId,
         before: Seq,
         limit: u32,
         viewer: Viewer,
+        user: UserId,
     ) -> DbResult<Vec<Message>>;
     /// An agent's display name and whether their business shows agent names to customers.
     fn agent_name_shown(&self, agent: UserId, business: UserId) -> DbResult<(String, bool)>;
@@ -352,4 +367,22 @@ pub trait Uploads {
     ) -> DbResult<Option<UploadState>>;
     /// An attachment by id, whoever asks.
     fn attachment(&self, id: AttachmentId) -> DbResult<Option<StoredAttachment>>;
+}
+
+/// Blocks between parties and reports for the operator.
+pub trait Safety {
+    /// Blocks (`Some(at)`) or unblocks (`None`); answers whether anything changed.
+    fn set_block(&self, blocker: UserId, blocked: UserId, at: Option<i64>) -> DbResult<bool>;
+    /// Who `user` blocked, newest first.
+    fn blocks_of(&self, user: UserId) -> DbResult<Vec<kontor_protocol::safety::BlockedAccount>>;
+    /// How many parties `user` blocked.
+    fn block_count(&self, user: UserId) -> DbResult<u32>;
+    /// Which of `first` and `second` blocked the other.
+    fn blocks_between(&self, first: UserId, second: UserId) -> DbResult<Blocks>;
+    /// Stores a report.
+    fn insert_report(&self, report: &NewReportRow) -> DbResult<()>;
+    /// Reports, oldest first; only those not closed unless `all`.
+    fn reports(&self, all: bool) -> DbResult<Vec<Report>>;
+    /// Closes a report; `false` when there is no open report with this id.
+    fn close_report(&self, id: kontor_protocol::ReportId, at: i64) -> DbResult<bool>;
 }

@@ -12,7 +12,7 @@ pub mod model;
 pub mod sqlite;
 mod tx;
 
-pub use data::{Accounts, Businesses, Conversations, Data, Inbox, Messages, Uploads};
+pub use data::{Accounts, Businesses, Conversations, Data, Inbox, Messages, Safety, Uploads};
 pub use model::*;
 pub use sqlite::Db;
 pub use tx::{AfterCommit, Finish, Tx, Work};

@@ -215,3 +215,71 @@ pub struct StoredAttachment {
     /// Its blobs.
     pub files: Files,
 }
+
+/// Which of two parties blocked the other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Blocks {
+    /// The first blocked the second.
+    pub first_blocked_second: bool,
+    /// The second blocked the first.
+    pub second_blocked_first: bool,
+}
+
+/// A message kept in a report, as the reporter saw it when reporting.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EvidenceLine {
+    /// The sender's handle.
+    pub from: String,
+    /// When it was sent, ms since epoch.
+    pub at: i64,
+    /// Its text (an attachment adds "[file name]").
+    pub text: String,
+}
+
+/// A report to store.
+#[derive(Debug, Clone)]
+pub struct NewReportRow {
+    /// Its id.
+    pub id: kontor_protocol::ReportId,
+    /// Who reports.
+    pub reporter: UserId,
+    /// The other party of the conversation.
+    pub reported: UserId,
+    /// The conversation reported.
+    pub conversation: ConversationId,
+    /// Why.
+    pub reason: kontor_protocol::safety::ReportReason,
+    /// The reporter's words.
+    pub note: String,
+    /// The newest messages the reporter could see.
+    pub evidence: Vec<EvidenceLine>,
+    /// When, ms since epoch.
+    pub at: i64,
+}
+
+/// A report as the operator reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Its id.
+    pub id: kontor_protocol::ReportId,
+    /// When it was filed, ms since epoch.
+    pub created_at: i64,
+    /// Who reported.
+    pub reporter: User,
+    /// Who was reported.
+    pub reported: User,
+    /// Whether the operator suspended the reported account.
+    pub reported_suspended: bool,
+    /// How many reports name the reported party, this one included.
+    pub reports_against: u32,
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// Why.
+    pub reason: kontor_protocol::safety::ReportReason,
+    /// The reporter's words.
+    pub note: String,
+    /// The newest messages the reporter could see.
+    pub evidence: Vec<EvidenceLine>,
+    /// When the operator closed it.
+    pub closed_at: Option<i64>,
+}

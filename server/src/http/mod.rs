@@ -9,6 +9,7 @@ mod error;
 pub mod health;
 mod json_body;
 pub mod media;
+pub mod safety;
 
 pub use client_ip::ClientIp;
 pub use error::ApiFailure;
@@ -89,6 +90,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/uploads/{id}/complete", post(media::complete))
         .route("/attachments/{id}", get(media::download))
+        .route("/blocks", get(safety::list))
+        .route(
+            "/blocks/{handle}",
+            axum::routing::put(safety::block).delete(safety::unblock),
+        )
+        .route("/reports", post(safety::report))
         .fallback(error::not_found)
         // API requests are small (logos and upload chunks aside); refuse anything bigger before
         // parsing it.

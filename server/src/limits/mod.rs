@@ -18,7 +18,7 @@ use kontor_protocol::{Handle, UserId};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Password hashes computed at once (argon2id takes 19 MiB each).
 const PASSWORD_THREADS: usize = 2;
@@ -55,6 +55,8 @@ pub enum LimitKind {
     ConnectionsOfAccount,
     /// Live connections from one address.
     ConnectionsFromAddress,
+    /// Reports filed by one account.
+    Reports,
 }
 
 impl LimitKind {
@@ -68,6 +70,7 @@ impl LimitKind {
             LimitKind::Frames => "Your app is sending too much too fast.",
             LimitKind::ConnectionsOfAccount => "This account has too many open connections.",
             LimitKind::ConnectionsFromAddress => "Too many open connections from your network.",
+            LimitKind::Reports => "You have sent many reports in a short time.",
         }
     }
 }
@@ -81,6 +84,12 @@ pub struct Guards {
     known: Mutex<HashMap<Handle, Vec<IpAddr>>>,
     registrations: DefaultKeyedRateLimiter<IpAddr>,
     messages: DefaultKeyedRateLimiter<UserId>,
+    /// Per account, when the next message refused for rate may come back (see
+    /// [`Guards::message`]).
+    message_slots: Mutex<HashMap<UserId, Instant>>,
+    /// Time between two messages of one account once its burst is spent.
+    message_interval: Duration,
+    reports: DefaultKeyedRateLimiter<UserId>,
     /// Password hashing: a few at once, a bounded line of waiters.
     pub passwords: Workers,
     /// Live connections per address.
@@ -102,6 +111,9 @@ impl Guards {
                 settings.registrations_per_ip_per_hour,
             )),
             messages: RateLimiter::keyed(Quota::per_minute(settings.messages_per_user_per_minute)),
+            message_slots: Mutex::new(HashMap::new()),
+            message_interval: Duration::from_secs(60) / settings.messages_per_user_per_minute.get(),
+            reports: RateLimiter::keyed(Quota::per_hour(settings.reports_per_user_per_hour)),
             passwords: Workers::new(
                 "kontor-passwords",
                 PASSWORD_THREADS,
@@ -149,9 +161,27 @@ impl Guards {
         check(&self.registrations, &ip, LimitKind::Registrations)
     }
 
-    /// A message (or note) sent by `user`, over all their connections.
+    /// A message (or note) sent by `user`, over all their connections. Refusals in a row are
+    /// told successive waits one message-interval apart (the first when the next message
+    /// fits, the second one interval later, …), so a client that sends each refused message
+    /// again after its own wait gets every one through at the first retry, in the order they
+    /// were refused.
     pub fn message(&self, user: UserId) -> Result<(), Limited> {
-        check(&self.messages, &user, LimitKind::Messages)
+        let Err(mut limited) = check(&self.messages, &user, LimitKind::Messages) else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        let mut slots = self.message_slots.lock().unwrap_or_else(|e| e.into_inner());
+        let next = slots.entry(user).or_insert(now);
+        let at = (*next).max(now + limited.retry_after);
+        *next = at + self.message_interval;
+        limited.retry_after = at - now;
+        Err(limited)
+    }
+
+    /// A report filed by `user`.
+    pub fn report(&self, user: UserId) -> Result<(), Limited> {
+        check(&self.reports, &user, LimitKind::Reports)
     }
 
     /// The frame bucket of one new connection.
@@ -175,10 +205,18 @@ impl Guards {
                 guards.logins_by_account.retain_recent();
                 guards.registrations.retain_recent();
                 guards.messages.retain_recent();
+                guards.reports.retain_recent();
+                let now = Instant::now();
+                guards
+                    .message_slots
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .retain(|_, next| *next > now);
                 guards.logins_by_address.shrink_to_fit();
                 guards.logins_by_account.shrink_to_fit();
                 guards.registrations.shrink_to_fit();
                 guards.messages.shrink_to_fit();
+                guards.reports.shrink_to_fit();
             }
         });
     }
@@ -260,5 +298,30 @@ mod tests {
             .unwrap_err();
         assert_eq!(refused.what, LimitKind::LoginsFromAddress);
         assert!(refused.retry_after <= Duration::from_secs(30));
+    }
+
+    #[test]
+    fn messages_refused_in_a_row_are_told_waits_one_interval_apart() {
+        let guards = Guards::new(&Limits {
+            messages_per_user_per_minute: NonZeroU32::new(60).unwrap(),
+            ..Limits::default()
+        });
+        let user = UserId::new();
+        for _ in 0..60 {
+            guards.message(user).unwrap();
+        }
+        let waits: Vec<Duration> = (0..3)
+            .map(|_| guards.message(user).unwrap_err().retry_after)
+            .collect();
+        assert!(waits[0] <= Duration::from_secs(1), "{waits:?}");
+        for pair in waits.windows(2) {
+            let gap = pair[1] - pair[0];
+            assert!(
+                gap >= Duration::from_millis(990) && gap <= Duration::from_millis(1010),
+                "{waits:?}"
+            );
+        }
+        // Another account is not behind them.
+        guards.message(UserId::new()).unwrap();
     }
 }

@@ -8,6 +8,7 @@
 //! attachment, agent signature, automatic replies) and the fan-out of each outcome read best
 //! together.
 
+use super::safety::{self, Between};
 use super::{Origin, ServiceError, ServiceResult, inbox, media};
 use crate::db::{Audience, Data, Finish, Tx, Viewer, Work, now_ms};
 use crate::hub::{Hub, Outbound, encode};
@@ -52,6 +53,8 @@ struct Stored {
     for_members: Message,
     audience: Arc<Audience>,
     fresh: bool,
+    /// The member it is withheld from (they blocked the sender).
+    hidden_from: Option<UserId>,
     /// Greeting and away messages the business sent in reply.
     auto_replies: Vec<Message>,
     /// The customer conversation's new inbox state.
@@ -193,6 +196,7 @@ fn publish(hub: Arc<Hub>, answer: Answer, result: ServiceResult<Effect>) -> Fini
                     for_members,
                     audience,
                     fresh,
+                    hidden_from,
                     auto_replies,
                     item,
                 } = *stored;
@@ -204,7 +208,8 @@ fn publish(hub: Arc<Hub>, answer: Answer, result: ServiceResult<Effect>) -> Fini
                     sent_at: message.sent_at,
                 });
                 if fresh {
-                    let people = audience.member_people();
+                    let mut people = audience.member_people();
+                    people.retain(|p| Some(*p) != hidden_from);
                     if let Some(out) = Outbound::messages(&[for_members]) {
                         hub.publish(&people, out, Some(origin.conn));
                     }
@@ -329,10 +334,16 @@ fn store_message(
             message: existing,
             audience,
             fresh: false,
+            hidden_from: None,
             auto_replies: Vec::new(),
             item: None,
         })));
     }
+    let hidden_from = match safety::between(&**tx, &audience, party)? {
+        Between::Open => None,
+        Between::WithheldFrom(other) => Some(other),
+        Between::SenderBlocked => return Err(ServiceError::Forbidden(safety::YOU_BLOCKED)),
+    };
     let attachment = attachment
         .map(|a| media::sendable(&**tx, &audience, origin.user, conversation_id, a))
         .transpose()?;
@@ -357,6 +368,7 @@ fn store_message(
         attachment,
         signature,
         shown,
+        hidden_from,
     )?;
     let mut for_members = message.clone();
     for_members.agent = match (&message.agent, shown) {
@@ -380,6 +392,7 @@ fn store_message(
                     None,
                     None,
                     false,
+                    None,
                 )?);
             }
             (stored, tx.inbox_item(conversation_id)?)
@@ -395,12 +408,14 @@ fn store_message(
         for_members,
         audience,
         fresh: true,
+        hidden_from,
         auto_replies,
         item,
     })))
 }
 
-/// Appends a message to a conversation at the next seq and event position.
+/// Appends a message to a conversation at the next seq and event position (withheld from
+/// `hidden_from`, who blocked its sender).
 #[allow(clippy::too_many_arguments)]
 fn append(
     tx: &mut Tx<'_>,
@@ -411,6 +426,7 @@ fn append(
     attachment: Option<kontor_protocol::media::Attachment>,
     agent: Option<AgentSignature>,
     agent_shown: bool,
+    hidden_from: Option<UserId>,
 ) -> ServiceResult<Message> {
     let seq = tx.next_seq(conversation_id)?;
     let message = Message {
@@ -424,7 +440,7 @@ fn append(
         agent,
         attachment,
     };
-    tx.insert_message(&message, agent_shown)?;
+    tx.insert_message(&message, agent_shown, hidden_from)?;
     Ok(message)
 }
 
@@ -486,17 +502,46 @@ pub fn history(
         return Err(ServiceError::NotFound);
     };
     let limit = limit.clamp(1, kontor_protocol::limits::HISTORY_PAGE);
-    Ok(data.history(conversation_id, before, limit, viewer)?)
+    Ok(data.history(conversation_id, before, limit, viewer, user)?)
+}
+
+/// Who hears that someone types in a conversation: its audience, less the member who blocked
+/// the typist or whom the typist blocked (read each time, so a removed agent stops at once).
+pub struct TypingAudience {
+    audience: Audience,
+    silent_to: Option<UserId>,
+}
+
+/// Reads [`TypingAudience`] for `me` typing in a conversation.
+pub fn typing_audience(
+    data: &dyn Data,
+    me: UserId,
+    conversation_id: ConversationId,
+) -> ServiceResult<TypingAudience> {
+    let audience = data.conversation_audience(conversation_id)?;
+    let silent_to = match audience.party_of(me) {
+        Some(party) => match safety::between(data, &audience, party)? {
+            Between::Open => None,
+            Between::WithheldFrom(other) => Some(other),
+            Between::SenderBlocked => audience.members.iter().copied().find(|m| *m != party),
+        },
+        None => None,
+    };
+    Ok(TypingAudience {
+        audience,
+        silent_to,
+    })
 }
 
 /// Relays that `me` is typing: the customer sees the party (the business) typing, teammates
-/// see who. `NotFound` when `me` has no access (read each time, so a removed agent stops).
+/// see who. `NotFound` when `me` has no access.
 pub fn typing(
     hub: &Hub,
-    audience: &Audience,
+    heard_by: &TypingAudience,
     me: &User,
     conversation_id: ConversationId,
 ) -> ServiceResult<()> {
+    let audience = &heard_by.audience;
     let party = audience.party_of(me.id).ok_or(ServiceError::NotFound)?;
     let frame = ServerFrame::Typing {
         conversation_id,
@@ -505,7 +550,7 @@ pub fn typing(
     let mut others: Vec<UserId> = audience
         .member_people()
         .into_iter()
-        .filter(|u| *u != me.id)
+        .filter(|u| *u != me.id && Some(*u) != heard_by.silent_to)
         .collect();
     if audience.is_team(me.id) {
         let team_frame = ServerFrame::Activity {

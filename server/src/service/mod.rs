@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod media;
 pub mod messaging;
 pub mod names;
+pub mod safety;
 pub mod uploads;
 
 pub use error::{ServiceError, ServiceResult};

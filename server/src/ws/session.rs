@@ -417,10 +417,11 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         }
         self.last_typing.insert(conversation_id, now);
         // Read each time (at most every 1.5 s per conversation): a removed agent must stop at once.
+        let user = self.origin.user;
         let audience = match self
             .state
             .db
-            .read(move |d| messaging::audience(d, conversation_id))
+            .read(move |d| messaging::typing_audience(d, user, conversation_id))
             .await
         {
             Ok(a) => a,

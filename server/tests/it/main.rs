@@ -10,4 +10,5 @@ mod harness;
 mod limits;
 mod media;
 mod messaging;
+mod safety;
 mod transport;

@@ -18,13 +18,18 @@ impl Messages for Sql<'_> {
         Ok(Seq(seq as u64))
     }
 
-    fn insert_message(&self, m: &Message, agent_shown: bool) -> DbResult<()> {
+    fn insert_message(
+        &self,
+        m: &Message,
+        agent_shown: bool,
+        hidden_from: Option<UserId>,
+    ) -> DbResult<()> {
         self.0
             .prepare_cached(
                 "INSERT INTO messages
                      (pos, id, conversation_id, seq, sender_id, body, sent_at, agent_id,
-                      agent_name, agent_shown, attachment_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                      agent_name, agent_shown, attachment_id, hidden_from)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 m.pos.0 as i64,
@@ -38,6 +43,7 @@ impl Messages for Sql<'_> {
                 m.agent.as_ref().map(|a| a.name.as_str()),
                 agent_shown,
                 m.attachment.as_ref().map(|a| a.id.0),
+                hidden_from.map(|u| u.0),
             ])?;
         Ok(())
     }
@@ -63,6 +69,7 @@ impl Messages for Sql<'_> {
             "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
              WHERE m.pos > ?1 AND m.pos <= ?2
                AND m.conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?3)
+               AND m.hidden_from IS NOT ?3
              ORDER BY m.pos LIMIT ?4"
         ))?;
         let rows = stmt
@@ -80,14 +87,16 @@ impl Messages for Sql<'_> {
         before: Seq,
         limit: u32,
         viewer: Viewer,
+        user: UserId,
     ) -> DbResult<Vec<Message>> {
         let mut stmt = self.0.prepare_cached(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
-             WHERE m.conversation_id = ?1 AND m.seq < ?2 ORDER BY m.seq DESC LIMIT ?3"
+             WHERE m.conversation_id = ?1 AND m.seq < ?2 AND m.hidden_from IS NOT ?4
+             ORDER BY m.seq DESC LIMIT ?3"
         ))?;
         let mut rows: Vec<Message> = stmt
             .query_map(
-                params![conversation.0, before.0 as i64, limit as i64],
+                params![conversation.0, before.0 as i64, limit as i64, user.0],
                 |r| message_from(r, viewer),
             )?
             .collect::<Result<_, _>>()?;

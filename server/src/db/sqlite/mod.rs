@@ -7,6 +7,7 @@ mod engine;
 mod inbox;
 mod messages;
 mod rows;
+mod safety;
 mod schema;
 mod uploads;
 

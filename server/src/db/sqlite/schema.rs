@@ -202,6 +202,30 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE users ADD COLUMN suspended_at INTEGER;
     "#,
+    // v6: blocking and reporting. `hidden_from` is the member a message is withheld from
+    // because they blocked its sender (one-to-one chats have one other member).
+    r#"
+    ALTER TABLE messages ADD COLUMN hidden_from BLOB;
+    CREATE TABLE blocks (
+        blocker_id BLOB NOT NULL REFERENCES users(id),
+        blocked_id BLOB NOT NULL REFERENCES users(id),
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (blocker_id, blocked_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE reports (
+        id              BLOB PRIMARY KEY,
+        reporter_id     BLOB NOT NULL REFERENCES users(id),
+        reported_id     BLOB NOT NULL REFERENCES users(id),
+        conversation_id BLOB NOT NULL REFERENCES conversations(id),
+        reason          TEXT NOT NULL,
+        note            TEXT NOT NULL,
+        -- JSON: the newest messages the reporter could see, as they were when reported.
+        evidence        TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        closed_at       INTEGER
+    );
+    CREATE INDEX reports_by_created ON reports(created_at);
+    "#,
 ];
 
 /// Settings every connection needs.
