@@ -269,7 +269,7 @@ async fn message_and_frame_rates_are_limited_and_refusals_lose_nothing() {
             })
             .await;
     }
-    let (mut acked, mut limited) = (Vec::new(), Vec::new());
+    let (mut acked, mut limited, mut waits) = (Vec::new(), Vec::new(), Vec::new());
     while acked.len() + limited.len() < ids.len() {
         match pair.a.recv().await {
             ServerFrame::Ack { id, .. } => acked.push(id),
@@ -280,15 +280,24 @@ async fn message_and_frame_rates_are_limited_and_refusals_lose_nothing() {
                 message,
                 ..
             } => {
-                assert!(ms > 0 && ms <= 12_000, "{ms}");
                 assert!(message.contains("too fast"), "{message}");
                 limited.push(id);
+                waits.push(ms);
             }
             _ => {}
         }
     }
     assert_eq!(acked, ids[..5]);
     assert_eq!(limited, ids[5..]);
+    // 5 a minute is one every 12 s: the refused are told 12, 24 and 36 s (less what passed),
+    // so resending each after its own wait finds room for each.
+    assert!(waits[0] > 0 && waits[0] <= 12_000, "{waits:?}");
+    for pair in waits.windows(2) {
+        assert!(
+            (11_900..=12_100).contains(&(pair[1] - pair[0])),
+            "{waits:?}"
+        );
+    }
 
     // What was refused was not stored: Bob receives exactly the five.
     let (_, frames) = server.connect(&pair.bob.token, Pos(0)).await;
