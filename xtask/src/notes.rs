@@ -60,6 +60,14 @@ thread idle, waiting on IndexedDB and the network; IndexedDB's `put` 0.17 s and 
 browser work 0.24 s; the app's own decoding 0.02 s. What remains is IndexedDB's, on 2 cores \
 shared with the server and the sender. The margin is thin (on 2026-11-29: median 0.98 s, one run \
 of three at 1.07 s).\n\
+- With blocking (2026-12-07, later the same day): each message's sender and recipient are \
+checked for a block, read with the conversation's audience, which the writer caches (a first \
+version with its own query per message cost about 8 %: 46,400 against 50,600 messages/s, \
+medians of 7 interleaved runs); catch-up skips what is withheld from the reader. The commit \
+before (f6c0b88) and this one, started in turn by the same script: 55,105 / 42,322 / 45,955 / \
+45,795 against 49,457 / 44,383 / 47,825 / 47,838 messages/s (medians 45,875 and 47,832), and \
+catch-up of 100,000 in 2.94 / 2.82 / 3.78 against 3.11 / 2.95 / 3.20 / 3.40 s (medians 2.94 \
+and 3.16 s: the per-row check costs up to a few per cent, within this machine's spread).\n\
 - With the abuse limits of 2026-12-07 (rate limits checked on every frame and message, bytes \
 counted per connection, write deadlines): the previous commit (f0cd020) and this one, each \
 started by the same script three times in turn on the same machine the same day, gave \

@@ -40,6 +40,9 @@ pub struct Audience {
     pub business: Option<BusinessId>,
     /// The business's team.
     pub team: Vec<UserId>,
+    /// For a two-party conversation, which of `members[0]` and `members[1]` blocked the other
+    /// (read with the audience, so sending costs no query of its own).
+    pub blocks: Blocks,
 }
 
 impl Audience {
@@ -216,7 +219,7 @@ pub struct StoredAttachment {
     pub files: Files,
 }
 
-/// Which of two parties blocked the other.
+/// Which of two parties blocked the other (in the order they were asked about).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Blocks {
     /// The first blocked the second.

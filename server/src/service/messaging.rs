@@ -339,7 +339,7 @@ fn store_message(
             item: None,
         })));
     }
-    let hidden_from = match safety::between(&**tx, &audience, party)? {
+    let hidden_from = match safety::between(&audience, party) {
         Between::Open => None,
         Between::WithheldFrom(other) => Some(other),
         Between::SenderBlocked => return Err(ServiceError::Forbidden(safety::YOU_BLOCKED)),
@@ -520,7 +520,7 @@ pub fn typing_audience(
 ) -> ServiceResult<TypingAudience> {
     let audience = data.conversation_audience(conversation_id)?;
     let silent_to = match audience.party_of(me) {
-        Some(party) => match safety::between(data, &audience, party)? {
+        Some(party) => match safety::between(&audience, party) {
             Between::Open => None,
             Between::WithheldFrom(other) => Some(other),
             Between::SenderBlocked => audience.members.iter().copied().find(|m| *m != party),

@@ -27,23 +27,24 @@ pub enum Between {
 
 /// The block state between `party` (who writes) and the other member of a two-party
 /// conversation; `Open` for any other shape.
-pub fn between(data: &dyn Data, audience: &Audience, party: UserId) -> ServiceResult<Between> {
+pub fn between(audience: &Audience, party: UserId) -> Between {
     let [a, b] = audience.members[..] else {
-        return Ok(Between::Open);
+        return Between::Open;
     };
-    let other = match (a == party, b == party) {
-        (true, false) => b,
-        (false, true) => a,
-        _ => return Ok(Between::Open),
+    let blocks = audience.blocks;
+    // (whether the writer blocked the other, whether the other blocked the writer, the other)
+    let (sender_blocked, other_blocked, other) = match (a == party, b == party) {
+        (true, false) => (blocks.first_blocked_second, blocks.second_blocked_first, b),
+        (false, true) => (blocks.second_blocked_first, blocks.first_blocked_second, a),
+        _ => return Between::Open,
     };
-    let blocks = data.blocks_between(party, other)?;
-    Ok(if blocks.first_blocked_second {
+    if sender_blocked {
         Between::SenderBlocked
-    } else if blocks.second_blocked_first {
+    } else if other_blocked {
         Between::WithheldFrom(other)
     } else {
         Between::Open
-    })
+    }
 }
 
 /// The refusal a blocker gets when writing to the one they blocked.
@@ -76,6 +77,8 @@ fn block_party(tx: &mut Tx<'_>, me: UserId, other: UserId, max: u32) -> ServiceR
         )));
     }
     tx.set_block(me, other, Some(now_ms()))?;
+    // Cached audiences carry the blocks between their members.
+    tx.forget_audiences();
     Ok(())
 }
 
@@ -84,7 +87,9 @@ pub fn unblock(tx: &mut Tx<'_>, me: UserId, handle: &Handle) -> ServiceResult<()
     let other = tx
         .user_by_handle(handle)?
         .ok_or(ServiceError::UnknownHandle)?;
-    tx.set_block(me, other.id, None)?;
+    if tx.set_block(me, other.id, None)? {
+        tx.forget_audiences();
+    }
     Ok(())
 }
 

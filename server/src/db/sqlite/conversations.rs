@@ -2,7 +2,7 @@
 
 use super::Sql;
 use super::rows::{PARTY_COLUMNS, party_from};
-use crate::db::{Audience, Conversations, DbResult, Marks};
+use crate::db::{Audience, Conversations, DbResult, Marks, Safety};
 use kontor_protocol::{
     BusinessId, Conversation, ConversationId, ConversationKind, Member, Pos, Seq, Timestamp, UserId,
 };
@@ -34,10 +34,15 @@ impl Conversations for Sql<'_> {
             Some(b) => self.team_ids(b)?,
             None => Vec::new(),
         };
+        let blocks = match members[..] {
+            [first, second] => self.blocks_between(first, second)?,
+            _ => Default::default(),
+        };
         Ok(Audience {
             members,
             business,
             team,
+            blocks,
         })
     }
 
