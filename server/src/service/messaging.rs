@@ -342,7 +342,7 @@ fn store_message(
     let hidden_from = match safety::between(&audience, party) {
         Between::Open => None,
         Between::WithheldFrom(other) => Some(other),
-        Between::SenderBlocked => return Err(ServiceError::Forbidden(safety::YOU_BLOCKED)),
+        Between::SenderBlocked(_) => return Err(ServiceError::Forbidden(safety::YOU_BLOCKED)),
     };
     let attachment = attachment
         .map(|a| media::sendable(&**tx, &audience, origin.user, conversation_id, a))
@@ -519,13 +519,12 @@ pub fn typing_audience(
     conversation_id: ConversationId,
 ) -> ServiceResult<TypingAudience> {
     let audience = data.conversation_audience(conversation_id)?;
-    let silent_to = match audience.party_of(me) {
-        Some(party) => match safety::between(&audience, party) {
-            Between::Open => None,
-            Between::WithheldFrom(other) => Some(other),
-            Between::SenderBlocked => audience.members.iter().copied().find(|m| *m != party),
-        },
-        None => None,
+    let silent_to = match audience
+        .party_of(me)
+        .map(|party| safety::between(&audience, party))
+    {
+        Some(Between::WithheldFrom(other) | Between::SenderBlocked(other)) => Some(other),
+        _ => None,
     };
     Ok(TypingAudience {
         audience,

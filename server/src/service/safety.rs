@@ -22,7 +22,7 @@ pub enum Between {
     /// The other member blocked the sender: stored, acknowledged, withheld from them.
     WithheldFrom(UserId),
     /// The sender blocked the other member: refused until they unblock.
-    SenderBlocked,
+    SenderBlocked(UserId),
 }
 
 /// The block state between `party` (who writes) and the other member of a two-party
@@ -39,7 +39,7 @@ pub fn between(audience: &Audience, party: UserId) -> Between {
         _ => return Between::Open,
     };
     if sender_blocked {
-        Between::SenderBlocked
+        Between::SenderBlocked(other)
     } else if other_blocked {
         Between::WithheldFrom(other)
     } else {

@@ -41,6 +41,10 @@ pub fn user_from(row: &Row<'_>, first: usize) -> rusqlite::Result<User> {
 /// Columns [`party_from`] reads, for a `users u LEFT JOIN businesses b ON b.id = u.id`.
 pub const PARTY_COLUMNS: &str = "u.id, u.handle, u.display_name, b.id IS NOT NULL, IFNULL(b.verified, 0), IFNULL(b.logo_version, 0)";
 
+/// [`PARTY_COLUMNS`] for a second party in the same query, joined as
+/// `users v LEFT JOIN businesses w ON w.id = v.id`.
+pub const SECOND_PARTY_COLUMNS: &str = "v.id, v.handle, v.display_name, w.id IS NOT NULL, IFNULL(w.verified, 0), IFNULL(w.logo_version, 0)";
+
 /// A person or a business party (with its badge), from [`PARTY_COLUMNS`].
 pub fn party_from(row: &Row<'_>, first: usize) -> rusqlite::Result<User> {
     let mut user = user_from(row, first)?;

@@ -1,7 +1,7 @@
 //! Blocks and reports.
 
 use super::Sql;
-use super::rows::{PARTY_COLUMNS, corrupt, party_from};
+use super::rows::{PARTY_COLUMNS, SECOND_PARTY_COLUMNS, corrupt, party_from};
 use crate::db::{Blocks, DbResult, EvidenceLine, NewReportRow, Report, Safety};
 use kontor_protocol::safety::{BlockedAccount, ReportReason};
 use kontor_protocol::{ConversationId, ReportId, Timestamp, UserId};
@@ -88,13 +88,11 @@ impl Safety for Sql<'_> {
     }
 
     fn reports(&self, all: bool) -> DbResult<Vec<Report>> {
-        // Two party joins (reporter `u`, reported `v`) share PARTY_COLUMNS' shape.
-        let reported_columns = PARTY_COLUMNS.replace("u.", "v.").replace("b.", "w.");
         let mut stmt = self.0.prepare_cached(&format!(
             "SELECT r.id, r.created_at, r.conversation_id, r.reason, r.note, r.evidence,
                     r.closed_at, v.suspended_at IS NOT NULL,
                     (SELECT COUNT(*) FROM reports x WHERE x.reported_id = r.reported_id),
-                    {PARTY_COLUMNS}, {reported_columns}
+                    {PARTY_COLUMNS}, {SECOND_PARTY_COLUMNS}
              FROM reports r
              JOIN users u ON u.id = r.reporter_id LEFT JOIN businesses b ON b.id = u.id
              JOIN users v ON v.id = r.reported_id LEFT JOIN businesses w ON w.id = v.id
