@@ -49,15 +49,20 @@ impl PackedMessages<'_> {
     }
 }
 
-/// Bytes a `messages` frame adds around its messages (the envelope).
-const FRAME_OVERHEAD: usize = 32;
+/// The JSON a `messages` frame puts before its messages …
+const OPEN: &str = r#"{"messages":{"messages":["#;
+/// … and after them.
+const CLOSE: &str = "]}}";
+
+/// Bytes any frame that carries messages adds around them, at most: a `history` answer's
+/// envelope with its request and conversation ids takes 136 (a `messages` frame needs
+/// `OPEN.len() + CLOSE.len()`).
+const FRAME_OVERHEAD: usize = 160;
 
 /// `messages` frames of at most `max_bytes` each (a message too big for that alone still gets
 /// a frame of its own), written straight from the messages: one serialisation, no copies, for
 /// pages read from the database (catch-up).
 pub fn frames_within(messages: &[Message], max_bytes: usize) -> serde_json::Result<Vec<String>> {
-    const OPEN: &str = r#"{"messages":{"messages":["#;
-    const CLOSE: &str = "]}}";
     let mut frames = Vec::new();
     let mut frame = String::from(OPEN);
     let mut count = 0;
@@ -85,8 +90,8 @@ pub fn frames_within(messages: &[Message], max_bytes: usize) -> serde_json::Resu
     Ok(frames)
 }
 
-/// How many of the last messages of `messages` fit in one frame of at most `max_bytes` (at
-/// least one, if there is any).
+/// How many of the last messages of `messages` fit in one frame of at most `max_bytes`, its
+/// envelope included (at least one, if there is any).
 pub fn newest_within(messages: &[EncodedMessage], max_bytes: usize) -> usize {
     let mut bytes = FRAME_OVERHEAD;
     let fitting = messages
@@ -141,6 +146,13 @@ mod tests {
         let n = newest_within(&encoded, 5000);
         assert!((3..5).contains(&n), "{n}");
         assert_eq!(newest_within(&encoded, 10), 1);
+        // The overhead covers a history answer's envelope.
+        let history = ServerFrame::History {
+            request_id: crate::RequestId::new(),
+            conversation_id: ConversationId::new(),
+            messages: Vec::new(),
+        };
+        assert!(serde_json::to_string(&history).unwrap().len() <= FRAME_OVERHEAD);
     }
 
     #[test]

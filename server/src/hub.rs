@@ -34,6 +34,9 @@ pub enum Outbound {
         pos: Pos,
         /// Each message's JSON.
         messages: Arc<[EncodedMessage]>,
+        /// Their JSON's length with one separator each: what they add to a queue or a frame
+        /// (counted once, when encoded).
+        bytes: usize,
     },
     /// Anything else: acks, answers, typing.
     Frame(Utf8Bytes),
@@ -65,7 +68,7 @@ impl Outbound {
     pub fn bytes(&self) -> usize {
         match self {
             Outbound::Event { text, .. } | Outbound::Frame(text) => text.len(),
-            Outbound::Messages { messages, .. } => messages.iter().map(|m| m.get().len()).sum(),
+            Outbound::Messages { bytes, .. } => *bytes,
             Outbound::Close { .. } => 0,
         }
     }
@@ -76,6 +79,7 @@ impl Outbound {
         match encode_messages(messages) {
             Ok(encoded) => Some(Outbound::Messages {
                 pos,
+                bytes: encoded.iter().map(|m| m.get().len() + 1).sum(),
                 messages: encoded.into(),
             }),
             // Our own types always serialise; never panic over it all the same.
@@ -96,8 +100,9 @@ struct Entry {
 }
 
 impl Entry {
-    /// Queues `frame` of `bytes`; false when the connection is gone or too far behind to keep.
-    fn offer(&self, frame: Outbound, bytes: usize, max_bytes: usize) -> bool {
+    /// Queues `frame`; false when the connection is gone or too far behind to keep.
+    fn offer(&self, frame: Outbound, max_bytes: usize) -> bool {
+        let bytes = frame.bytes();
         if self.queued.fetch_add(bytes, Ordering::Relaxed) + bytes > max_bytes {
             return false;
         }
@@ -197,14 +202,11 @@ impl Hub {
     /// Queues `frame` for every connection of `users`, except `except`.
     pub fn publish(&self, users: &[UserId], frame: Outbound, except: Option<ConnId>) {
         let mut dead = Vec::new();
-        let bytes = frame.bytes();
         {
             let conns = self.read();
             for user in users {
                 for entry in conns.get(user).into_iter().flatten() {
-                    if Some(entry.id) != except
-                        && !entry.offer(frame.clone(), bytes, self.max_bytes)
-                    {
+                    if Some(entry.id) != except && !entry.offer(frame.clone(), self.max_bytes) {
                         // Full (too slow: it will resume) or closed (already gone).
                         dead.push((*user, entry.id));
                     }
@@ -222,10 +224,7 @@ impl Hub {
             .read()
             .get(&user)
             .and_then(|entries| entries.iter().find(|e| e.id == conn))
-            .is_some_and(|e| {
-                let bytes = frame.bytes();
-                !e.offer(frame, bytes, self.max_bytes)
-            });
+            .is_some_and(|e| !e.offer(frame, self.max_bytes));
         if failed {
             self.remove(user, conn);
         }

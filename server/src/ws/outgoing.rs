@@ -80,29 +80,32 @@ impl<S: Sink<Message> + Unpin> Session<S> {
         high: Pos,
     ) -> Result<(), End> {
         let mut pack: Vec<Arc<[EncodedMessage]>> = Vec::new();
-        let mut packed_bytes = 0;
+        // What `pack` holds: bytes (with separators) and messages.
+        let (mut packed_bytes, mut packed_count) = (0, 0);
         let mut next = Some(first);
         let mut taken = 0;
         while let Some(out) = next.take() {
             taken += 1;
             match out {
                 Outbound::Event { pos, .. } | Outbound::Messages { pos, .. } if pos <= high => {}
-                Outbound::Messages { messages, .. } => {
-                    let bytes: usize = messages.iter().map(|m| m.get().len() + 1).sum();
+                Outbound::Messages {
+                    messages, bytes, ..
+                } => {
                     if packed_bytes + bytes > SYNC_FRAME_BYTES {
                         self.feed_pack(&mut pack).await?;
-                        packed_bytes = 0;
+                        (packed_bytes, packed_count) = (0, 0);
                     }
+                    packed_count += messages.len();
                     pack.push(messages);
                     packed_bytes += bytes;
-                    if pack.iter().map(|m| m.len()).sum::<usize>() >= SYNC_PAGE {
+                    if packed_count >= SYNC_PAGE {
                         self.feed_pack(&mut pack).await?;
-                        packed_bytes = 0;
+                        (packed_bytes, packed_count) = (0, 0);
                     }
                 }
                 Outbound::Event { text, .. } | Outbound::Frame(text) => {
                     self.feed_pack(&mut pack).await?;
-                    packed_bytes = 0;
+                    (packed_bytes, packed_count) = (0, 0);
                     self.feed(text).await?;
                 }
                 Outbound::Close { code, reason } => {
