@@ -4,13 +4,18 @@
 use anyhow::{Context, Result, anyhow, bail};
 use futures_util::{SinkExt, StreamExt, stream};
 use kontor_protocol::api::{RegisterRequest, SessionResponse};
-use kontor_protocol::{ClientFrame, ConversationId, Pos, RequestId, ServerFrame, SessionToken};
+use kontor_protocol::{
+    ClientFrame, ConversationId, MessageId, Pos, RequestId, ServerFrame, SessionToken,
+};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+/// The password of every account the benchmarks register.
+pub const PASSWORD: &str = "benchmark password";
 use tokio_tungstenite::{WebSocketStream, client_async_with_config};
 
 /// The server under test.
@@ -65,28 +70,33 @@ impl Server {
         &self.http
     }
 
+    /// Registers one account (display name = handle) with [`PASSWORD`].
+    pub async fn register(&self, handle: &str) -> Result<SessionResponse> {
+        self.register_as(handle.into(), handle.into()).await
+    }
+
+    async fn register_as(&self, handle: String, display_name: String) -> Result<SessionResponse> {
+        let req = RegisterRequest {
+            handle,
+            display_name,
+            password: PASSWORD.into(),
+        };
+        let res = self
+            .http
+            .post(format!("{}/api/register", self.base))
+            .json(&req)
+            .send()
+            .await?;
+        if !res.status().is_success() {
+            bail!("register {}: {}", req.handle, res.text().await?);
+        }
+        Ok(res.json::<SessionResponse>().await?)
+    }
+
     /// Registers `n` accounts named `{prefix}{i}`, a few at a time.
     pub async fn register_many(&self, prefix: &str, n: usize) -> Result<Vec<SessionResponse>> {
         stream::iter(0..n)
-            .map(|i| {
-                let req = RegisterRequest {
-                    handle: format!("{prefix}{i}"),
-                    display_name: format!("{prefix} {i}"),
-                    password: "benchmark password".into(),
-                };
-                async move {
-                    let res = self
-                        .http
-                        .post(format!("{}/api/register", self.base))
-                        .json(&req)
-                        .send()
-                        .await?;
-                    if !res.status().is_success() {
-                        bail!("register {}: {}", req.handle, res.text().await?);
-                    }
-                    Ok(res.json::<SessionResponse>().await?)
-                }
-            })
+            .map(|i| self.register_as(format!("{prefix}{i}"), format!("{prefix} {i}")))
             .buffered(4)
             .collect::<Vec<_>>()
             .await
@@ -249,6 +259,30 @@ impl Conn {
         let text = serde_json::to_string(frame)?;
         self.ws.send(Message::Text(text.into())).await?;
         Ok(())
+    }
+
+    /// Sends one message and waits (30 s at most) for its ack; fails when it is refused.
+    pub async fn send_acked(&mut self, chat: ConversationId, body: String) -> Result<()> {
+        let id = MessageId::new();
+        self.send(&ClientFrame::Send {
+            id,
+            conversation_id: chat,
+            body,
+            attachment: None,
+        })
+        .await?;
+        loop {
+            match self.recv_timeout(Duration::from_secs(30)).await? {
+                Some(ServerFrame::Ack { id: acked, .. }) if acked == id => return Ok(()),
+                Some(ServerFrame::Error {
+                    message_id: Some(m),
+                    message,
+                    ..
+                }) if m == id => bail!("message refused: {message}"),
+                Some(_) => {}
+                None => bail!("no ack in 30 s"),
+            }
+        }
     }
 
     /// The next protocol frame, or None after `wait`.

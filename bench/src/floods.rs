@@ -2,7 +2,7 @@
 //! from many addresses): how long a real user's login, sync and sending take during each flood,
 //! beside the same without one.
 
-use crate::client::{Conn, Server};
+use crate::client::Server;
 use anyhow::{Result, bail};
 use futures_util::{StreamExt, stream};
 use kontor_protocol::api::{LoginRequest, SessionResponse};
@@ -12,7 +12,6 @@ use serde_json::json;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
-const PASSWORD: &str = "benchmark password";
 /// Sends timed per probe.
 const SENDS: usize = 10;
 
@@ -52,7 +51,7 @@ async fn probe(home: &Server, user: &SessionResponse, chat: ConversationId) -> R
             .post(format!("{}/api/login", home.base()))
             .json(&LoginRequest {
                 handle: user.user.handle.as_str().into(),
-                password: PASSWORD.into(),
+                password: crate::client::PASSWORD.into(),
             })
             .send()
             .await?;
@@ -81,7 +80,7 @@ async fn probe(home: &Server, user: &SessionResponse, chat: ConversationId) -> R
     let mut times = Vec::new();
     for i in 0..SENDS {
         let started = Instant::now();
-        send_acked(&mut conn, chat, format!("probe {i}")).await?;
+        conn.send_acked(chat, format!("probe {i}")).await?;
         times.push(ms(started));
     }
     times.sort_by(f64::total_cmp);
@@ -96,29 +95,6 @@ async fn probe(home: &Server, user: &SessionResponse, chat: ConversationId) -> R
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
-}
-
-async fn send_acked(conn: &mut Conn, chat: ConversationId, body: String) -> Result<()> {
-    let id = MessageId::new();
-    conn.send(&ClientFrame::Send {
-        id,
-        conversation_id: chat,
-        body,
-        attachment: None,
-    })
-    .await?;
-    loop {
-        match conn.recv_timeout(Duration::from_secs(30)).await? {
-            Some(ServerFrame::Ack { id: acked, .. }) if acked == id => return Ok(()),
-            Some(ServerFrame::Error {
-                message_id: Some(m),
-                message,
-                ..
-            }) if m == id => bail!("the real user's message was refused: {message}"),
-            Some(_) => {}
-            None => bail!("no ack in 30 s"),
-        }
-    }
 }
 
 /// `count` wrong logins at once, each from `from(i)`, for `handle(i)`.
@@ -156,15 +132,21 @@ async fn wrong_logins(
 /// Runs each flood with the real user probing during it.
 pub async fn floods(server: &Server, server_pid: u32) -> Result<serde_json::Value> {
     let home = server.seen_from(address(192, 0, 2));
-    let real = register(&home, "realuser").await?;
-    let peer = register(&server.seen_from(address(192, 0, 3)), "realpeer").await?;
-    let stranger = register(&server.seen_from(address(203, 0, 113)), "stranger").await?;
+    let real = home.register("realuser").await?;
+    // The real user's peer only needs to exist.
+    server
+        .seen_from(address(192, 0, 3))
+        .register("realpeer")
+        .await?;
+    let stranger = server
+        .seen_from(address(203, 0, 113))
+        .register("stranger")
+        .await?;
     let chat = home
         .connect(&real.token, Pos(0), None)
         .await?
         .start_chat("realpeer")
         .await?;
-    let _ = peer;
     let mut results = serde_json::Map::new();
     results.insert("quiet".into(), probe(&home, &real, chat).await?.json());
 
@@ -234,7 +216,9 @@ pub async fn floods(server: &Server, server_pid: u32) -> Result<serde_json::Valu
 
     results.insert(
         "server_peak_rss_kib".into(),
-        peak_rss_kib(server_pid).into(),
+        crate::proc_status_kib(server_pid, "VmHWM")
+            .unwrap_or(0)
+            .into(),
     );
     Ok(json!({ "bench": "floods", "results": results }))
 }
@@ -254,23 +238,6 @@ fn flood_json((refused, answered): (usize, usize), probed: Probe) -> serde_json:
     entry["flood_refused"] = refused.into();
     entry["flood_answered"] = answered.into();
     entry
-}
-
-async fn register(server: &Server, handle: &str) -> Result<SessionResponse> {
-    let res = server
-        .http()
-        .post(format!("{}/api/register", server.base()))
-        .json(&kontor_protocol::api::RegisterRequest {
-            handle: handle.into(),
-            display_name: handle.into(),
-            password: PASSWORD.into(),
-        })
-        .send()
-        .await?;
-    if !res.status().is_success() {
-        bail!("register {handle}: {}", res.text().await?);
-    }
-    Ok(res.json().await?)
 }
 
 /// The stranger sends 17 maximum-size messages, then as many small ones as it can in 3 s;
@@ -323,15 +290,4 @@ async fn socket_flood(server: &Server, count: usize) -> (usize, usize) {
         .await;
     let ok = opened.iter().filter(|o| o.is_ok()).count();
     (ok, count - ok)
-}
-
-fn peak_rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }

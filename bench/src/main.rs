@@ -188,13 +188,14 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-fn rss_kib(pid: u32) -> Result<u64> {
+/// A figure in KiB from `/proc/{pid}/status` (`VmRSS`: memory now, `VmHWM`: its peak).
+pub(crate) fn proc_status_kib(pid: u32, key: &str) -> Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .context("no VmRSS")
+        .with_context(|| format!("no {key} for process {pid}"))
 }
 
 async fn idle(
@@ -232,7 +233,7 @@ async fn idle(
         .map(Conn::keep_alive)
         .collect();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let before = rss_kib(pid)?;
+    let before = proc_status_kib(pid, "VmRSS")?;
     keepers.extend(
         open(first..connections)
             .await?
@@ -241,7 +242,7 @@ async fn idle(
     );
     let open_seconds = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let after = rss_kib(pid)?;
+    let after = proc_status_kib(pid, "VmRSS")?;
     let health = server.connections().await?;
     drop(keepers);
     Ok(json!({

@@ -56,20 +56,8 @@ async fn start_and_say(
 ) -> Result<ConversationId> {
     let mut conn = server.connect(&who.token, Pos(0), None).await?;
     let chat = conn.start_chat(handle).await?;
-    conn.send(&ClientFrame::Send {
-        id: MessageId::new(),
-        conversation_id: chat,
-        body,
-        attachment: None,
-    })
-    .await?;
-    loop {
-        match conn.recv_timeout(Duration::from_secs(30)).await? {
-            Some(ServerFrame::Ack { .. }) => return Ok(chat),
-            Some(_) => {}
-            None => bail!("no ack"),
-        }
-    }
+    conn.send_acked(chat, body).await?;
+    Ok(chat)
 }
 
 /// Creates the reader's world; see the module docs.
