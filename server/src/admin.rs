@@ -68,103 +68,86 @@ pub fn socket_path(data_dir: &Path) -> PathBuf {
 
 /// Applies a request to the store.
 pub async fn apply(db: &Db, hub: &Arc<Hub>, request: AdminRequest) -> AdminResponse {
-    let (raw, verified) = match request {
-        AdminRequest::Verify { handle } => (handle, true),
-        AdminRequest::Unverify { handle } => (handle, false),
-        AdminRequest::Suspend { handle } => return suspend(db, hub, &handle, true).await,
-        AdminRequest::Unsuspend { handle } => return suspend(db, hub, &handle, false).await,
-        AdminRequest::Reports { all } => return list_reports(db, all).await,
-        AdminRequest::CloseReport { id } => return close_report(db, &id).await,
+    let outcome = match request {
+        AdminRequest::Verify { handle } => verify(db, hub, &handle, true).await,
+        AdminRequest::Unverify { handle } => verify(db, hub, &handle, false).await,
+        AdminRequest::Suspend { handle } => suspend(db, hub, &handle, true).await,
+        AdminRequest::Unsuspend { handle } => suspend(db, hub, &handle, false).await,
+        AdminRequest::Reports { all } => list_reports(db, all).await,
+        AdminRequest::CloseReport { id } => close_report(db, &id).await,
     };
-    let Ok(handle) = Handle::parse(&raw) else {
-        return AdminResponse {
-            ok: false,
-            message: format!("\"{raw}\" is not a valid handle."),
-        };
-    };
+    match outcome {
+        Ok(message) => AdminResponse { ok: true, message },
+        Err(message) => AdminResponse { ok: false, message },
+    }
+}
+
+/// What the operator is told: done, or why not.
+type Outcome = Result<String, String>;
+
+/// The handle the operator typed, or why it is none.
+fn handle(raw: &str) -> Result<Handle, String> {
+    Handle::parse(raw).map_err(|_| format!("\"{raw}\" is not a valid handle."))
+}
+
+/// A service's refusal in the operator's words; `missing` for "not found".
+fn refusal(e: ServiceError, missing: impl FnOnce() -> String) -> String {
+    match e {
+        ServiceError::NotFound => missing(),
+        e => e.to_string(),
+    }
+}
+
+/// Grants or takes away the badge.
+async fn verify(db: &Db, hub: &Arc<Hub>, raw: &str, verified: bool) -> Outcome {
+    let handle = handle(raw)?;
     let shown = handle.clone();
     let hub = hub.clone();
-    match db
+    let profile = db
         .transact(move |tx| business::set_verified(tx, &hub, &handle, verified))
         .await
-    {
-        Ok(profile) => AdminResponse {
-            ok: true,
-            message: format!(
-                "{} (@{}) is {}.",
-                profile.profile.name,
-                profile.handle,
-                if profile.verified {
-                    "verified"
-                } else {
-                    "not verified"
-                }
-            ),
-        },
-        Err(ServiceError::NotFound) => AdminResponse {
-            ok: false,
-            message: format!("No business has the handle @{shown}."),
-        },
-        Err(e) => AdminResponse {
-            ok: false,
-            message: e.to_string(),
-        },
-    }
+        .map_err(|e| refusal(e, || format!("No business has the handle @{shown}.")))?;
+    Ok(format!(
+        "{} (@{}) is {}.",
+        profile.profile.name,
+        profile.handle,
+        if profile.verified {
+            "verified"
+        } else {
+            "not verified"
+        }
+    ))
 }
 
 /// Suspends or reinstates a person.
-async fn suspend(db: &Db, hub: &Arc<Hub>, raw: &str, suspended: bool) -> AdminResponse {
-    let Ok(handle) = Handle::parse(raw) else {
-        return AdminResponse {
-            ok: false,
-            message: format!("\"{raw}\" is not a valid handle."),
-        };
-    };
+async fn suspend(db: &Db, hub: &Arc<Hub>, raw: &str, suspended: bool) -> Outcome {
+    let handle = handle(raw)?;
     let shown = handle.clone();
-    match accounts::set_suspended(db, hub, handle, suspended).await {
-        Ok(_) => AdminResponse {
-            ok: true,
-            message: if suspended {
-                format!("@{shown} is suspended; their sessions have ended.")
-            } else {
-                format!("@{shown} may log in again.")
-            },
-        },
-        Err(ServiceError::NotFound) => AdminResponse {
-            ok: false,
-            message: format!("No person has the handle @{shown}."),
-        },
-        Err(e) => AdminResponse {
-            ok: false,
-            message: e.to_string(),
-        },
-    }
+    accounts::set_suspended(db, hub, handle, suspended)
+        .await
+        .map_err(|e| refusal(e, || format!("No person has the handle @{shown}.")))?;
+    Ok(if suspended {
+        format!("@{shown} is suspended; their sessions have ended.")
+    } else {
+        format!("@{shown} may log in again.")
+    })
 }
 
 /// The reports as text for the operator.
-async fn list_reports(db: &Db, all: bool) -> AdminResponse {
-    match db.read(move |d| safety::reports(d, all)).await {
-        Ok(reports) if reports.is_empty() => AdminResponse {
-            ok: true,
-            message: if all {
-                "No reports.".into()
-            } else {
-                "No open reports.".into()
-            },
-        },
-        Ok(reports) => AdminResponse {
-            ok: true,
-            message: reports
-                .iter()
-                .map(report_text)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        },
-        Err(e) => AdminResponse {
-            ok: false,
-            message: e.to_string(),
-        },
-    }
+async fn list_reports(db: &Db, all: bool) -> Outcome {
+    let reports = db
+        .read(move |d| safety::reports(d, all))
+        .await
+        .map_err(|e: ServiceError| e.to_string())?;
+    Ok(match (reports.is_empty(), all) {
+        (true, true) => "No reports.".into(),
+        (true, false) => "No open reports.".into(),
+        _ => reports
+            .iter()
+            .map(report_text)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    })
 }
 
 /// One report: who, whom, why, and the messages the reporter saw.
@@ -237,27 +220,14 @@ fn time_text(ms: i64) -> String {
 }
 
 /// Closes a report.
-async fn close_report(db: &Db, raw: &str) -> AdminResponse {
-    let Ok(id) = raw.parse::<ReportId>() else {
-        return AdminResponse {
-            ok: false,
-            message: format!("\"{raw}\" is not a report id."),
-        };
-    };
-    match db.transact(move |tx| safety::close_report(tx, id)).await {
-        Ok(()) => AdminResponse {
-            ok: true,
-            message: format!("Report {id} is closed."),
-        },
-        Err(ServiceError::NotFound) => AdminResponse {
-            ok: false,
-            message: format!("No open report has the id {id}."),
-        },
-        Err(e) => AdminResponse {
-            ok: false,
-            message: e.to_string(),
-        },
-    }
+async fn close_report(db: &Db, raw: &str) -> Outcome {
+    let id = raw
+        .parse::<ReportId>()
+        .map_err(|_| format!("\"{raw}\" is not a report id."))?;
+    db.transact(move |tx| safety::close_report(tx, id))
+        .await
+        .map_err(|e| refusal(e, || format!("No open report has the id {id}.")))?;
+    Ok(format!("Report {id} is closed."))
 }
 
 /// Serves operator requests on the socket until the server stops.

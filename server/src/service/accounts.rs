@@ -137,8 +137,8 @@ pub async fn set_suspended(
     hub: &Hub,
     handle: Handle,
     suspended: bool,
-) -> ServiceResult<UserId> {
-    let (user, sessions) = db
+) -> ServiceResult<()> {
+    let sessions = db
         .transact(move |tx| {
             let now = now_ms();
             let user = tx
@@ -149,13 +149,13 @@ pub async fn set_suspended(
             } else {
                 Vec::new()
             };
-            Ok::<_, ServiceError>((user, sessions))
+            Ok::<_, ServiceError>(sessions)
         })
         .await?;
     for session in sessions {
         hub.close_session(session, "account suspended");
     }
-    Ok(user)
+    Ok(())
 }
 
 /// Stores a new login session for `user` and answers its token (only its hash is stored).
