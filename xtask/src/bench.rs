@@ -327,8 +327,7 @@ pub fn bench(_args: &[String]) -> Result {
     let soak = crate::soak::run(1_000_000)?;
     println!("    soak: {soak}");
     let count = |k: &str| soak[k].as_u64().unwrap_or(u64::MAX);
-    let clean =
-        count("acknowledged_lost") == 0 && count("duplicated") == 0 && count("out_of_order") == 0;
+    let clean = crate::soak::clean(&soak);
     rows.push(Row {
         figure: "Fault suite: 1,000,000 messages between 100 pairs, server SIGKILLed at random \
                  and restarted (acknowledged lost / duplicated / out of order)",
