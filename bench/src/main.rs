@@ -6,6 +6,7 @@
 
 mod client;
 mod floods;
+mod logins;
 mod seed;
 mod soak;
 
@@ -70,6 +71,18 @@ enum Bench {
     Catchup {
         #[arg(long, default_value_t = 100_000)]
         messages: usize,
+    },
+    /// A burst of logins (each an argon2id check); reports the server's memory before and after.
+    Logins {
+        /// Logins in all.
+        #[arg(long, default_value_t = 600)]
+        count: usize,
+        /// Logins at once.
+        #[arg(long, default_value_t = 4)]
+        in_flight: usize,
+        /// The server's process id, to read its memory.
+        #[arg(long)]
+        server_pid: u32,
     },
     /// Seeds a reader with many chats, a long chat and a business inbox (browser benchmarks).
     Seed {
@@ -139,6 +152,11 @@ async fn main() -> Result<()> {
         } => throughput(&server, clients, window, rate, seconds).await?,
         Bench::Catchup { messages } => catchup(&server, messages).await?,
         Bench::Bytes => first_visit_bytes(&server).await?,
+        Bench::Logins {
+            count,
+            in_flight,
+            server_pid,
+        } => logins::logins(&server, count, in_flight, server_pid).await?,
         Bench::Floods { server_pid } => floods::floods(&server, server_pid).await?,
         Bench::Soak {
             messages,

@@ -315,6 +315,29 @@ pub fn bench(_args: &[String]) -> Result {
         meets: Some(per <= 16.0),
     });
 
+    step("A burst of 600 logins, 4 at a time, on a fresh server");
+    let server = start_server("logins")?;
+    let pid = server.child.id().to_string();
+    let out = run_bench(&server, &args(&["logins", "--server-pid", &pid]))?;
+    println!("    logins: {out}");
+    drop(server);
+    let mib = |k: &str| out[k].as_f64().unwrap_or(f64::NAN) / 1024.0;
+    let (before, peak, after) = (
+        mib("rss_before_kib"),
+        mib("rss_peak_kib"),
+        mib("rss_after_kib"),
+    );
+    rows.push(Row {
+        figure: "Server memory after 600 logins, 4 at a time (argon2id, 19 MiB each): growth",
+        target: "≤ 50 MiB",
+        value: format!(
+            "{:.0} MiB ({before:.0} → {after:.0} MiB, peak {peak:.0} MiB; {:.1} s)",
+            after - before,
+            out["seconds"].as_f64().unwrap_or(f64::NAN)
+        ),
+        meets: Some(after - before <= 50.0),
+    });
+
     step("Floods against the default limits, a real user probing during each");
     let server = start_server_with("floods", FLOOD_SETTINGS)?;
     let pid = server.child.id().to_string();

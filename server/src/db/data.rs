@@ -109,7 +109,8 @@ pub trait Conversations {
 
 /// Messages.
 pub trait Messages {
-    /// Takes the conversation's next gap-free sequence number.
+    /// The gap-free sequence number the next message in the conversation gets; insert that
+    /// message in the same unit of work before asking again.
     fn next_seq(&self, conversation: ConversationId) -> DbResult<Seq>;
     /// Stores a message (its seq and pos already taken). `agent_shown`: whether customers see
     /// the writing agent's first name; `hidden_from`: the member it is withheld from (they

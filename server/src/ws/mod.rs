@@ -26,8 +26,10 @@ pub const TRANSPORT_MAX_BYTES: usize = 2 * MAX_FRAME_BYTES;
 const ADDRESS_RETRY: Duration = Duration::from_secs(30);
 
 /// Read and write buffers per connection. tungstenite's defaults (128 KiB each) would spend
-/// ~256 KiB per idle connection; chat frames are small.
-const BUFFER_BYTES: usize = 4 * 1024;
+/// ~256 KiB per idle connection; chat frames are small. The read buffer is held (and touched)
+/// for the connection's whole life, so it is the smaller: a larger frame grows it for a while.
+const READ_BUFFER_BYTES: usize = 2 * 1024;
+const WRITE_BUFFER_BYTES: usize = 4 * 1024;
 
 /// `GET /ws`: checks the Origin, then upgrades. Authentication happens in the first frame.
 pub async fn upgrade(
@@ -50,8 +52,8 @@ pub async fn upgrade(
         });
         return ApiFailure::from(refusal).into_response();
     };
-    ws.read_buffer_size(BUFFER_BYTES)
-        .write_buffer_size(BUFFER_BYTES)
+    ws.read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_write_buffer_size(TRANSPORT_MAX_BYTES * 4)
         .max_message_size(TRANSPORT_MAX_BYTES)
         .max_frame_size(TRANSPORT_MAX_BYTES)

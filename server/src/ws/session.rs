@@ -41,7 +41,9 @@ where
     R: Stream<Item = Result<Message, E>> + Unpin,
 {
     let write_timeout = Duration::from_secs(state.config.limits.slow_client_secs);
-    let Some((auth, since)) = authenticate(&state, &mut sink, &mut stream).await else {
+    // The steps of a connection are boxed while they run: an idle connection's task then holds
+    // only the loop's own state (2 KiB instead of 7 KiB, most connections being idle).
+    let Some((auth, since)) = Box::pin(authenticate(&state, &mut sink, &mut stream)).await else {
         return;
     };
     let Some(mut reg) = state.hub.register(auth.user.id, auth.session_id) else {
@@ -86,7 +88,10 @@ where
     }
     // Everything committed up to `high` comes from the database; later events from the hub.
     let high = Pos(session.state.db.committed_pos());
-    if session.catch_up(&auth.user, since, high).await.is_err() {
+    if Box::pin(session.catch_up(&auth.user, since, high))
+        .await
+        .is_err()
+    {
         return;
     }
 
@@ -96,7 +101,7 @@ where
             incoming = stream.next() => match incoming {
                 Some(Ok(msg)) => {
                     deadline = Instant::now() + IDLE_TIMEOUT;
-                    if session.handle(msg).await.is_err() {
+                    if Box::pin(session.handle(msg)).await.is_err() {
                         break;
                     }
                 }
@@ -109,7 +114,7 @@ where
                     session.close(close::TRY_AGAIN, "too far behind, reconnect").await;
                     break;
                 };
-                if session.deliver(out, &mut reg, high).await.is_err() {
+                if Box::pin(session.deliver(out, &mut reg, high)).await.is_err() {
                     break;
                 }
             }

@@ -60,8 +60,10 @@ impl Conversations for Sql<'_> {
         let head = self
             .0
             .prepare_cached(
-                "SELECT created_at, last_seq, business_id IS NOT NULL FROM conversations
-                 WHERE id = ?1",
+                "SELECT created_at,
+                     (SELECT IFNULL(MAX(seq), 0) FROM messages WHERE conversation_id = ?1),
+                     business_id IS NOT NULL
+                 FROM conversations WHERE id = ?1",
             )?
             .query_row([id.0], |r| {
                 Ok((
@@ -177,9 +179,9 @@ impl Conversations for Sql<'_> {
         Ok(self
             .0
             .prepare_cached(
-                "SELECT m.delivered_seq, m.read_seq, c.last_seq FROM members m
-                 JOIN conversations c ON c.id = m.conversation_id
-                 WHERE m.user_id = ?1 AND m.conversation_id = ?2",
+                "SELECT delivered_seq, read_seq,
+                     (SELECT IFNULL(MAX(seq), 0) FROM messages WHERE conversation_id = ?2)
+                 FROM members WHERE user_id = ?1 AND conversation_id = ?2",
             )?
             .query_row(params![party.0, conversation.0], |r| {
                 Ok(Marks {

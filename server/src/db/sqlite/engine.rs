@@ -2,12 +2,13 @@
 //!
 //! Every write goes through one thread that owns the write connection. It takes all units of
 //! work that queued up while the previous commit was being flushed, runs them in one transaction
-//! (each in its own savepoint, so one refusal does not undo the others), commits once, and only
+//! (a refusal, which comes before any write, leaves the others be), commits once, and only
 //! then lets each finish (acknowledge, publish) in order. Under load this turns many fsyncs into
 //! one; at rest a lone message is committed at once. The engine knows nothing of what the work
 //! does: the services' closures bring their rules and their effects.
 
 use super::Sql;
+use super::checkpoint::Nudge;
 use crate::db::tx::TxState;
 use crate::db::{Finish, Tx, Work};
 use rusqlite::Connection;
@@ -24,18 +25,20 @@ pub fn spawn(
     rx: mpsc::Receiver<Work>,
     committed: Arc<AtomicU64>,
     state: TxState,
+    checkpoints: Nudge,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("kontor-writer".into())
-        .spawn(move || run(conn, rx, committed, state))?;
+        .spawn(move || run(conn, rx, committed, state, checkpoints))?;
     Ok(())
 }
 
 fn run(
-    mut conn: Connection,
+    conn: Connection,
     mut rx: mpsc::Receiver<Work>,
     committed: Arc<AtomicU64>,
     mut state: TxState,
+    checkpoints: Nudge,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut finishes: Vec<Finish> = Vec::with_capacity(MAX_BATCH);
@@ -48,12 +51,13 @@ fn run(
             }
         }
         let first_pos = state.next_pos;
-        let ok = match commit_batch(&mut conn, &mut state, &mut batch, &mut finishes) {
+        let ok = match commit_batch(&conn, &mut state, &mut batch, &mut finishes) {
             Ok(()) => {
                 // Publish the new high-water mark before the effects: a connection that
                 // registers meanwhile either reads it and catches up from the database, or
                 // gets the event.
                 committed.store(state.next_pos - 1, Ordering::Release);
+                checkpoints.committed();
                 true
             }
             Err(e) => {
@@ -73,27 +77,60 @@ fn run(
 }
 
 fn commit_batch(
-    conn: &mut Connection,
+    conn: &Connection,
     state: &mut TxState,
     batch: &mut Vec<Work>,
     finishes: &mut Vec<Finish>,
 ) -> rusqlite::Result<()> {
-    let mut tx = conn.transaction()?;
+    let result = run_batch(conn, state, batch, finishes);
+    if result.is_err() && !conn.is_autocommit() {
+        let _ = exec(conn, "ROLLBACK");
+    }
+    result
+}
+
+/// One transaction for the batch. Units run without savepoints: a savepoint makes SQLite copy
+/// every page a unit touches first into a statement journal (4 KiB each: the largest share of
+/// the writer's copying under load), to undo what almost never needs undoing. Services check
+/// before they write, so a refusal has nothing to undo; a unit that refuses after writing (or
+/// fails mid-way) cannot be undone alone, and then the whole batch rolls back and every unit in
+/// it is answered as if the writer had failed (callers retry; sends are idempotent by id).
+/// The statements are prepared once (rusqlite's `transaction()` compiles them on every call).
+fn run_batch(
+    conn: &Connection,
+    state: &mut TxState,
+    batch: &mut Vec<Work>,
+    finishes: &mut Vec<Finish>,
+) -> rusqlite::Result<()> {
+    let alone = batch.len() == 1;
+    exec(conn, "BEGIN IMMEDIATE")?;
     for work in batch.drain(..) {
-        let mut sp = tx.savepoint()?;
         let start = state.next_pos;
+        let changes = conn.total_changes();
         let (keep, finish) = {
-            let data = Sql(&sp);
+            let data = Sql(conn);
             let mut unit = Tx::new(&data, state);
             work(&mut unit)
         };
-        if keep {
-            sp.commit()?;
-        } else {
-            state.next_pos = start;
-            sp.rollback()?;
-        }
         finishes.push(finish);
+        if !keep {
+            state.next_pos = start;
+            if alone {
+                return exec(conn, "ROLLBACK");
+            }
+            if conn.total_changes() != changes {
+                tracing::error!("a unit of work failed after writing: its batch is rolled back");
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+                    Some("a unit of work failed after writing".into()),
+                ));
+            }
+        }
     }
-    tx.commit()
+    exec(conn, "COMMIT")
+}
+
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([])?;
+    Ok(())
 }

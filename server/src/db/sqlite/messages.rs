@@ -6,13 +6,28 @@ use crate::db::{DbResult, Messages, Viewer};
 use kontor_protocol::{ConversationId, Message, MessageId, Pos, Seq, UserId};
 use rusqlite::{OptionalExtension, params};
 
+/// Positions per page of catch-up that its first window spans (times the page size).
+const CATCH_UP_WINDOW: u64 = 4;
+
+/// A window of a reader's messages: positions (?1, ?2], reader ?3, at most ?4 rows.
+fn since_sql() -> String {
+    format!(
+        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
+         WHERE m.pos > ?1 AND m.pos <= ?2
+           AND m.conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?3)
+           AND m.hidden_from IS NOT ?3
+         ORDER BY m.pos LIMIT ?4"
+    )
+}
+
 impl Messages for Sql<'_> {
     fn next_seq(&self, conversation: ConversationId) -> DbResult<Seq> {
+        // One writer: the highest stored number plus one is free (a read of the index's last
+        // entry; a counter row would cost a page write per commit).
         let seq: i64 = self
             .0
             .prepare_cached(
-                "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?1
-                 RETURNING last_seq",
+                "SELECT IFNULL(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?1",
             )?
             .query_row([conversation.0], |r| r.get(0))?;
         Ok(Seq(seq as u64))
@@ -65,19 +80,26 @@ impl Messages for Sql<'_> {
         until: Pos,
         limit: usize,
     ) -> DbResult<Vec<Message>> {
-        let mut stmt = self.0.prepare_cached(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
-             WHERE m.pos > ?1 AND m.pos <= ?2
-               AND m.conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?3)
-               AND m.hidden_from IS NOT ?3
-             ORDER BY m.pos LIMIT ?4"
-        ))?;
-        let rows = stmt
-            .query_map(
-                params![since.0 as i64, until.0 as i64, user.0, limit as i64],
-                |r| message_from(r, Viewer::Member),
-            )?
-            .collect::<Result<_, _>>()?;
+        // Each of the reader's conversations is read from its (conversation, pos) index, so a
+        // reconnect costs what it missed, not its conversations' whole history. SQLite sorts the
+        // rows of the position range before LIMIT applies, so a long catch-up asks for a window
+        // of positions at a time, widened while windows come back short: each page then sorts
+        // about as many rows as it returns, not everything after the cursor.
+        let mut stmt = self.0.prepare_cached(&since_sql())?;
+        let mut rows = Vec::new();
+        let mut from = since.0;
+        let mut width = (limit.max(1) as u64).saturating_mul(CATCH_UP_WINDOW);
+        while rows.len() < limit && from < until.0 {
+            let to = until.0.min(from.saturating_add(width));
+            let wanted = (limit - rows.len()) as i64;
+            for row in stmt.query_map(params![from as i64, to as i64, user.0, wanted], |r| {
+                message_from(r, Viewer::Member)
+            })? {
+                rows.push(row?);
+            }
+            from = to;
+            width = width.saturating_mul(2);
+        }
         Ok(rows)
     }
 
@@ -112,5 +134,112 @@ impl Messages for Sql<'_> {
                  WHERE u.id = ?1 AND b.id = ?2",
             )?
             .query_row(params![agent.0, business.0], |r| Ok((r.get(0)?, r.get(1)?)))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::sqlite::schema;
+    use crate::db::{Accounts, Conversations};
+    use kontor_protocol::{Handle, Timestamp, User};
+    use rusqlite::Connection;
+
+    fn database() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        schema::configure(&conn).unwrap();
+        schema::migrate(&mut conn).unwrap();
+        conn
+    }
+
+    #[test]
+    fn catch_up_reads_each_conversation_from_its_position_index() {
+        let conn = database();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", since_sql()))
+            .unwrap()
+            .query_map(params![0, 1, UserId::new().0, 10], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|step| step
+                .contains("messages_by_conversation_pos (conversation_id=? AND pos>? AND pos<?)")),
+            "{plan:?}"
+        );
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN m")),
+            "{plan:?}"
+        );
+    }
+
+    /// A reader in one of many busy conversations misses a few of its own messages among
+    /// thousands of others': pages of catch-up bring exactly its own, in order.
+    #[test]
+    fn catch_up_pages_find_sparse_messages_across_windows() {
+        let conn = database();
+        let sql = Sql(&conn);
+        let users: Vec<User> = (0..6)
+            .map(|i| {
+                let handle = Handle::parse(&format!("user{i}")).unwrap();
+                User::person(UserId::new(), handle, format!("User {i}"))
+            })
+            .collect();
+        for u in &users {
+            sql.insert_person(u, "hash", 0).unwrap();
+        }
+        let mut pos = 0;
+        let mut next_pos = || {
+            pos += 1;
+            Pos(pos)
+        };
+        let conversations: Vec<ConversationId> = (0..3)
+            .map(|i| {
+                let id = ConversationId::new();
+                let members = [users[2 * i].id, users[2 * i + 1].id];
+                sql.insert_direct_conversation(id, &format!("k{i}"), None, members, next_pos(), 0)
+                    .unwrap();
+                id
+            })
+            .collect();
+        let mut expected = Vec::new();
+        for n in 0..3000 {
+            // Every 37th message is in the reader's conversation, the rest elsewhere.
+            let c = if n % 37 == 0 { 0 } else { 1 + n % 2 };
+            let message = Message {
+                id: MessageId::new(),
+                conversation_id: conversations[c],
+                seq: sql.next_seq(conversations[c]).unwrap(),
+                pos: next_pos(),
+                sender: users[2 * c].id,
+                body: format!("m{n}"),
+                sent_at: Timestamp(0),
+                agent: None,
+                attachment: None,
+            };
+            sql.insert_message(&message, false, None).unwrap();
+            if c == 0 {
+                expected.push(message.id);
+            }
+        }
+        let reader = users[1].id;
+        let until = next_pos();
+        let mut got = Vec::new();
+        let mut after = Pos(0);
+        loop {
+            let page = sql.messages_since(reader, after, until, 20).unwrap();
+            assert!(page.len() <= 20);
+            let Some(last) = page.last() else { break };
+            after = last.pos;
+            got.extend(page.iter().map(|m| m.id));
+        }
+        assert_eq!(got, expected);
+        assert_eq!(
+            sql.messages_since(reader, Pos(0), Pos(1), 20)
+                .unwrap()
+                .len(),
+            0,
+            "nothing at or before a position without messages"
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod business;
+mod checkpoint;
 mod conversations;
 mod engine;
 mod inbox;
@@ -46,6 +47,12 @@ impl Db {
         let mut conn = Connection::open(path)?;
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
+        conn.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            checkpoint::WRITER_BACKSTOP_PAGES,
+        )?;
+        let checkpoints = checkpoint::spawn(path)?;
         let committed = schema::max_pos(&conn)?;
         let committed_pos = Arc::new(AtomicU64::new(committed));
 
@@ -54,7 +61,7 @@ impl Db {
 
         let (writes, rx) = mpsc::channel(WRITE_QUEUE);
         let state = TxState::after(Pos(committed));
-        engine::spawn(conn, rx, committed_pos.clone(), state)?;
+        engine::spawn(conn, rx, committed_pos.clone(), state, checkpoints)?;
         Ok(Self {
             pool,
             readers: Arc::new(Semaphore::new(READERS as usize)),
@@ -78,8 +85,9 @@ impl Db {
     }
 
     /// Runs `work` inside the next group commit and answers its result once committed. Effects
-    /// it registers with [`Tx::after_commit`] run only if the commit succeeds; an error rolls
-    /// back its writes (and only its own).
+    /// it registers with [`Tx::after_commit`] run only if the commit succeeds. Check before
+    /// writing: an error before any write refuses this work alone; an error after a write rolls
+    /// back the whole batch, and the other work in it is answered [`DbError::WriterGone`].
     pub async fn transact<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -187,5 +195,93 @@ mod tests {
             .unwrap();
         assert!(ada.is_none(), "the refused write was rolled back");
         assert!(ben.is_some());
+    }
+
+    /// Holds the writer inside a unit of work until `release` is sent, so that what is
+    /// submitted meanwhile forms the next batch.
+    async fn hold_writer(db: &Db) -> std::sync::mpsc::Sender<()> {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started, running) = oneshot::channel();
+        let work: Work = Box::new(move |_tx: &mut Tx<'_>| {
+            let _ = started.send(());
+            let _ = wait.recv();
+            (true, Box::new(|_| {}) as crate::db::Finish)
+        });
+        db.submit(work).await.unwrap();
+        running.await.unwrap();
+        release
+    }
+
+    fn handle_exists(db: &Db, handle: &str) -> impl Future<Output = bool> + use<> {
+        let db = db.clone();
+        let handle = Handle::parse(handle).unwrap();
+        async move {
+            db.read(move |d| Ok::<_, DbError>(d.user_by_handle(&handle)?.is_some()))
+                .await
+                .unwrap()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refusal_in_a_batch_leaves_its_neighbours_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.sqlite3")).unwrap();
+        let release = hold_writer(&db).await;
+        let kept = db.transact(|tx| {
+            tx.take_pos();
+            tx.insert_person(&person("ada"), "hash", 1)?;
+            Ok::<_, DbError>(())
+        });
+        let refused = db.transact(|tx| {
+            tx.take_pos();
+            Err::<(), _>(DbError::Corrupt("refused before writing"))
+        });
+        let after = db.transact(|tx| {
+            let pos = tx.take_pos();
+            tx.insert_person(&person("ben"), "hash", 1)?;
+            Ok::<_, DbError>(pos)
+        });
+        release.send(()).unwrap();
+        let (kept, refused, after) = tokio::join!(kept, refused, after);
+        assert!(kept.is_ok());
+        assert!(matches!(refused, Err(DbError::Corrupt(_))));
+        assert_eq!(after.unwrap(), Pos(2), "the refusal gave its position back");
+        assert!(handle_exists(&db, "ada").await && handle_exists(&db, "ben").await);
+    }
+
+    #[tokio::test]
+    async fn a_unit_that_fails_after_writing_takes_its_batch_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.sqlite3")).unwrap();
+        let release = hold_writer(&db).await;
+        let neighbour = db.transact(|tx| {
+            tx.take_pos();
+            tx.insert_person(&person("ada"), "hash", 1)?;
+            Ok::<_, DbError>(())
+        });
+        let failing = db.transact(|tx| {
+            tx.take_pos();
+            tx.insert_person(&person("ben"), "hash", 1)?;
+            Err::<(), _>(DbError::Corrupt("failed after writing"))
+        });
+        release.send(()).unwrap();
+        let (neighbour, failing) = tokio::join!(neighbour, failing);
+        assert!(
+            matches!(neighbour, Err(DbError::WriterGone)),
+            "the neighbour is told to retry: {neighbour:?}"
+        );
+        assert!(failing.is_err());
+        assert!(!handle_exists(&db, "ada").await && !handle_exists(&db, "ben").await);
+        assert_eq!(db.committed_pos(), 0);
+
+        // The writer goes on: the retried neighbour is kept.
+        db.transact(|tx| {
+            tx.take_pos();
+            tx.insert_person(&person("ada"), "hash", 1)?;
+            Ok::<_, DbError>(())
+        })
+        .await
+        .unwrap();
+        assert!(handle_exists(&db, "ada").await);
     }
 }

@@ -192,13 +192,14 @@ pub fn profile_from(row: &Row<'_>, now: i64) -> rusqlite::Result<BusinessProfile
 
 /// An inbox item's columns, for [`item_from`].
 pub const ITEM_SELECT: &str = "SELECT i.conversation_id, i.business_id, i.status, i.snooze_until,
-    i.snooze_next, i.last_activity, i.preview, i.first_contact, c.last_seq,
+    i.snooze_next, i.last_activity, i.preview, i.first_contact,
+    (SELECT IFNULL(MAX(lm.seq), 0) FROM messages lm WHERE lm.conversation_id = i.conversation_id),
     cu.id, cu.handle, cu.display_name, au.id, au.handle, au.display_name,
     (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = i.conversation_id
         AND m.sender_id = i.customer_id
         AND m.seq > IFNULL((SELECT read_seq FROM members
             WHERE conversation_id = i.conversation_id AND user_id = i.business_id), 0))
-    FROM inbox i JOIN conversations c ON c.id = i.conversation_id
+    FROM inbox i
     JOIN users cu ON cu.id = i.customer_id LEFT JOIN users au ON au.id = i.assignee";
 
 /// An inbox item from [`ITEM_SELECT`] (its labels read with `conn`).

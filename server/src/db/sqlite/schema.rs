@@ -226,10 +226,20 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX reports_by_created ON reports(created_at);
     "#,
+    // v7: catch-up reads each conversation's messages after the cursor from an index (it used to
+    // walk every message of the reader's conversations); a conversation's last number is the
+    // highest `seq` stored, not a counter rewritten by every message.
+    r#"
+    CREATE INDEX messages_by_conversation_pos ON messages(conversation_id, pos);
+    ALTER TABLE conversations DROP COLUMN last_seq;
+    "#,
 ];
 
 /// Settings every connection needs.
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // Every statement the services run is cached (rusqlite keeps 16 by default: fewer than the
+    // writer uses, so a mixed load would compile SQL again and again).
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // WAL lets readers run beside the writer; synchronous=FULL makes each commit durable
     // (NORMAL in WAL mode can lose the last commits on power loss, and we ack after commit).
     conn.execute_batch(
@@ -239,6 +249,9 @@ pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
          PRAGMA busy_timeout = 5000;",
     )
 }
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 256;
 
 /// Brings the database to the newest schema version.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -11,8 +11,9 @@ use kontor_protocol::{ErrorCode, Message, Pos, ServerFrame, UserId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
-use tokio::sync::mpsc;
 use uuid::Uuid;
+
+mod queue;
 
 /// Identifies one WebSocket connection.
 pub type ConnId = u64;
@@ -94,7 +95,7 @@ impl Outbound {
 struct Entry {
     id: ConnId,
     session: Uuid,
-    tx: mpsc::Sender<Outbound>,
+    tx: queue::Sender,
     /// Bytes queued and not yet taken by the connection.
     queued: Arc<AtomicUsize>,
 }
@@ -106,7 +107,7 @@ impl Entry {
         if self.queued.fetch_add(bytes, Ordering::Relaxed) + bytes > max_bytes {
             return false;
         }
-        self.tx.try_send(frame).is_ok()
+        self.tx.try_send(frame)
     }
 }
 
@@ -123,7 +124,7 @@ pub struct Hub {
 pub struct Registration {
     /// This connection's id.
     pub id: ConnId,
-    rx: mpsc::Receiver<Outbound>,
+    rx: queue::Receiver,
     queued: Arc<AtomicUsize>,
     user: UserId,
     hub: Arc<Hub>,
@@ -139,7 +140,7 @@ impl Registration {
 
     /// The next frame if one is queued already.
     pub fn try_recv(&mut self) -> Option<Outbound> {
-        let out = self.rx.try_recv().ok()?;
+        let out = self.rx.try_recv()?;
         self.taken(&out);
         Some(out)
     }
@@ -172,7 +173,7 @@ impl Hub {
     /// many live connections as allowed.
     pub fn register(self: &Arc<Self>, user: UserId, session: Uuid) -> Option<Registration> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = mpsc::channel(self.queue);
+        let (tx, rx) = queue::queue(self.queue);
         let queued = Arc::new(AtomicUsize::new(0));
         let mut conns = self.write();
         let entries = conns.entry(user).or_default();
