@@ -6,20 +6,6 @@ use crate::db::{DbResult, Messages, Viewer};
 use kontor_protocol::{ConversationId, Message, MessageId, Pos, Seq, UserId};
 use rusqlite::{OptionalExtension, params};
 
-/// Positions per page of catch-up that its first window spans (times the page size).
-const CATCH_UP_WINDOW: u64 = 4;
-
-/// A window of a reader's messages: positions (?1, ?2], reader ?3, at most ?4 rows.
-fn since_sql() -> String {
-    format!(
-        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
-         WHERE m.pos > ?1 AND m.pos <= ?2
-           AND m.conversation_id IN (SELECT conversation_id FROM members WHERE user_id = ?3)
-           AND m.hidden_from IS NOT ?3
-         ORDER BY m.pos LIMIT ?4"
-    )
-}
-
 impl Messages for Sql<'_> {
     fn next_seq(&self, conversation: ConversationId) -> DbResult<Seq> {
         // One writer: the highest stored number plus one is free (a read of the index's last
@@ -80,27 +66,7 @@ impl Messages for Sql<'_> {
         until: Pos,
         limit: usize,
     ) -> DbResult<Vec<Message>> {
-        // Each of the reader's conversations is read from its (conversation, pos) index, so a
-        // reconnect costs what it missed, not its conversations' whole history. SQLite sorts the
-        // rows of the position range before LIMIT applies, so a long catch-up asks for a window
-        // of positions at a time, widened while windows come back short: each page then sorts
-        // about as many rows as it returns, not everything after the cursor.
-        let mut stmt = self.0.prepare_cached(&since_sql())?;
-        let mut rows = Vec::new();
-        let mut from = since.0;
-        let mut width = (limit.max(1) as u64).saturating_mul(CATCH_UP_WINDOW);
-        while rows.len() < limit && from < until.0 {
-            let to = until.0.min(from.saturating_add(width));
-            let wanted = (limit - rows.len()) as i64;
-            for row in stmt.query_map(params![from as i64, to as i64, user.0, wanted], |r| {
-                message_from(r, Viewer::Member)
-            })? {
-                rows.push(row?);
-            }
-            from = to;
-            width = width.saturating_mul(2);
-        }
-        Ok(rows)
+        self.catch_up(user, since, until, limit)
     }
 
     fn history(
@@ -153,22 +119,21 @@ mod tests {
     }
 
     #[test]
-    fn catch_up_reads_each_conversation_from_its_position_index() {
+    fn catch_up_finds_positions_in_the_conversation_index_alone() {
         let conn = database();
         let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {}", since_sql()))
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT pos FROM messages WHERE conversation_id = ?1
+                 AND seq >= ?2 ORDER BY seq LIMIT 1",
+            )
             .unwrap()
-            .query_map(params![0, 1, UserId::new().0, 10], |r| r.get(3))
+            .query_map(params![UserId::new().0, 1], |r| r.get(3))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
         assert!(
-            plan.iter().any(|step| step
-                .contains("messages_by_conversation_pos (conversation_id=? AND pos>? AND pos<?)")),
-            "{plan:?}"
-        );
-        assert!(
-            !plan.iter().any(|step| step.starts_with("SCAN m")),
+            plan.iter()
+                .any(|step| step.starts_with("SEARCH messages USING COVERING INDEX")),
             "{plan:?}"
         );
     }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod business;
+mod catch_up;
 mod checkpoint;
 mod conversations;
 mod engine;

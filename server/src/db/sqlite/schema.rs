@@ -226,11 +226,9 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX reports_by_created ON reports(created_at);
     "#,
-    // v7: catch-up reads each conversation's messages after the cursor from an index (it used to
-    // walk every message of the reader's conversations); a conversation's last number is the
-    // highest `seq` stored, not a counter rewritten by every message.
+    // v7: a conversation's last number is the highest `seq` stored, not a counter rewritten by
+    // every message (a page written per commit).
     r#"
-    CREATE INDEX messages_by_conversation_pos ON messages(conversation_id, pos);
     ALTER TABLE conversations DROP COLUMN last_seq;
     "#,
 ];
