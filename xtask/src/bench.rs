@@ -130,7 +130,7 @@ fn run_bench(server: &RunningServer, args: &[String]) -> Result<serde_json::Valu
 }
 
 /// Median and (min, max) of repeated runs.
-fn summary(values: &mut [f64]) -> (f64, f64, f64) {
+pub(crate) fn summary(values: &mut [f64]) -> (f64, f64, f64) {
     values.sort_by(f64::total_cmp);
     let n = values.len();
     let median = if n % 2 == 1 {
@@ -540,7 +540,7 @@ fn machine() -> String {
     format!("{cores} cores ({cpu}), {mem} memory")
 }
 
-fn today() -> String {
+pub(crate) fn today() -> String {
     Command::new("date")
         .arg("+%Y-%m-%d")
         .output()
@@ -576,15 +576,17 @@ fn write_report(rows: &[Row], runs: usize, nofile: u64, projected_gib: f64) -> R
          with its SQLite store on local disk; the load generator (`bench/`, `kontor-bench`) is a \
          separate process on loopback. Figures are medians of {runs} runs, with the range of the \
          runs in brackets (one run for the idle-connection and size figures).\n\n\
-         {table}\n\
+         {table}{anchors}\n\
          ## Reproduce\n\n\
          ```sh\ncargo xtask bench                       # everything, writes this file\n\
          KONTOR_BENCH_RUNS=5 cargo xtask bench   # more runs\n\
-         KONTOR_BENCH_IDLE=50000 cargo xtask bench  # fewer idle connections\n```\n\n\
+         KONTOR_BENCH_IDLE=50000 cargo xtask bench  # fewer idle connections\n\
+         cargo xtask anchors                     # beside ejabberd and Prosody: its section above\n```\n\n\
          ## Notes\n\n{notes}",
         date = today(),
         machine = machine(),
         notes = notes,
+        anchors = crate::anchors::kept_section(&root().join("BENCHMARKS.md")),
     );
     std::fs::write(root().join("BENCHMARKS.md"), report).map_err(|e| e.to_string())?;
     println!("Wrote BENCHMARKS.md");

@@ -4,6 +4,7 @@
 //! wasm-bindgen CLI, wasm-opt, Chromium and chromedriver, the e2e test's npm packages), showing
 //! what it does, then does its job.
 
+mod anchors;
 mod bench;
 mod build;
 mod floods;
@@ -23,6 +24,7 @@ commands:
   build                                     build the web app (release) and the server
   lint                                      cargo fmt --check and clippy (native and wasm32), warnings denied
   bench                                     benchmarks (release server, separate load generator); writes BENCHMARKS.md
+  anchors                                   Kontor beside ejabberd and Prosody (../shared/anchors); writes its BENCHMARKS.md section
   soak [MESSAGES]                           fault suite: messages (1,000,000) while the server is killed and restarted
   fuzz [SECONDS]                            runs each cargo-fuzz target for SECONDS (60); not part of CI
 ";
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Some("build") => build::build_all().map(|_| ()),
         Some("lint") => build::lint(),
         Some("bench") => bench::bench(&args[1..]),
+        Some("anchors") => anchors::anchors(&args[1..]),
         Some("soak") => soak::soak(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {

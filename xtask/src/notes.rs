@@ -60,6 +60,41 @@ thread idle, waiting on IndexedDB and the network; IndexedDB's `put` 0.17 s and 
 browser work 0.24 s; the app's own decoding 0.02 s. What remains is IndexedDB's, on 2 cores \
 shared with the server and the sender. The margin is thin (on 2026-11-29: median 0.98 s, one run \
 of three at 1.07 s).\n\
+- The writer and memory work of 2026-12-07 (issue 26), each pair started in turn by the same \
+script on the same machine, the previous release (5347e88) first: closed loop (`kontor-bench \
+throughput`, 1,000 clients) 54,791 / 48,488 against 68,457 / 64,260 messages/s, the writer \
+thread's CPU per message 16.2 / 17.0 against 10.2 / 11.2 µs; catch-up of 100,000 in 2.93 / 3.04 \
+against 0.15 / 0.23 s; in the anchors harness (100 pairs), 10,000 msg/s p99 6.63 / 6.60 / 6.82 \
+against 4.99 / 5.15 / 6.39 ms with 7.3–7.5 against 5.2–5.6 KB written per message, 2,000 msg/s \
+p50 0.67–0.69 against 0.52–0.64 ms, p99 4.15 / 3.53 / 3.77 against 4.24 / 2.47 / 2.95 ms with \
+14.0–14.4 against 10.8–11.0 KB per message; an idle connection 16.4 against 7.8–8.3 KiB. What \
+made it so: (1) a group commit's units run without savepoints (a CPU profile of the writer had \
+14 % of its samples copying pages into SQLite's statement journal, for refusals that never \
+write: a unit that fails after writing now rolls back its batch, whose other units are retried); \
+(2) no counter row per conversation: the next `seq` is the highest stored plus one, read from the \
+(conversation, seq) index (one page less written per commit); (3) catch-up finds each \
+conversation's part of a window of positions by binary search over that index, whose entries \
+carry the position (an extra (conversation, pos) index did the same through SQLite's planner but \
+cost a page per commit: p99 at 10,000 msg/s rose by about 2.5 ms, measured and dropped); (4) \
+SQLite built with `HAVE_FDATASYNC` (it used `fsync`, which also journals \
+the file's times); (5) per connection: its steps (login, catch-up, each frame) boxed while they \
+run, so an idle task holds 2 KiB of state instead of 7; an outgoing queue that allocates only \
+while frames wait (tokio's channel allocated 1.5 KiB up front); a 2 KiB read buffer. Measured and \
+not taken: a 32 MiB page cache for the writer (52–54k against 55–57k messages/s); write-ahead-log \
+checkpoints on a thread of their own, passive, with the writer's automatic checkpoint as a \
+backstop (the figures above were measured with it): at 10,000 msg/s it made no difference (p99 \
+medians 10.7 and 10.6 ms over 3 runs each, the same binary with and without), and under a \
+sustained closed loop its checkpoints never caught up with the writer, so the log grew to the \
+backstop's 64 MiB and the next run started by copying it (p99 88 ms at 2,000 msg/s after a \
+closed-loop run). The floor of \
+the fixed-rate latency here: with `synchronous=OFF` (a probe, not a setting) 2,000 msg/s gave \
+p99 1.6–1.8 ms and p99.9 3.6–4.4 ms, so the harness and the two shared cores alone exceed the \
+issue's 1 ms p99 before any disk; a 4 KiB write and `fdatasync` here takes 0.31 ms at the median, \
+0.61 ms at p99 and up to 4.6 ms at p99.9. Login bursts: 600 logins (4 at a time) on a fresh \
+server leave it about 39 MiB larger, the two hashing threads' reused 19 MiB argon2 blocks \
+(the figure in the table). Beside ejabberd and Prosody, connecting 2,000 sessions \
+took 1.05 s with the server at 51 % of a core and the load generator (one Node.js thread) at \
+105 %: that figure is the load generator's.\n\
 - With blocking (2026-12-07, later the same day): each message's sender and recipient are \
 checked for a block, read with the conversation's audience, which the writer caches (a first \
 version with its own query per message cost about 8 %: 46,400 against 50,600 messages/s, \

@@ -8,7 +8,6 @@
 //! does: the services' closures bring their rules and their effects.
 
 use super::Sql;
-use super::checkpoint::Nudge;
 use crate::db::tx::TxState;
 use crate::db::{Finish, Tx, Work};
 use rusqlite::Connection;
@@ -25,11 +24,10 @@ pub fn spawn(
     rx: mpsc::Receiver<Work>,
     committed: Arc<AtomicU64>,
     state: TxState,
-    checkpoints: Nudge,
 ) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("kontor-writer".into())
-        .spawn(move || run(conn, rx, committed, state, checkpoints))?;
+        .spawn(move || run(conn, rx, committed, state))?;
     Ok(())
 }
 
@@ -38,7 +36,6 @@ fn run(
     mut rx: mpsc::Receiver<Work>,
     committed: Arc<AtomicU64>,
     mut state: TxState,
-    checkpoints: Nudge,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut finishes: Vec<Finish> = Vec::with_capacity(MAX_BATCH);
@@ -57,7 +54,6 @@ fn run(
                 // registers meanwhile either reads it and catches up from the database, or
                 // gets the event.
                 committed.store(state.next_pos - 1, Ordering::Release);
-                checkpoints.committed();
                 true
             }
             Err(e) => {

@@ -3,7 +3,6 @@
 mod accounts;
 mod business;
 mod catch_up;
-mod checkpoint;
 mod conversations;
 mod engine;
 mod inbox;
@@ -48,12 +47,6 @@ impl Db {
         let mut conn = Connection::open(path)?;
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
-        conn.pragma_update(
-            None,
-            "wal_autocheckpoint",
-            checkpoint::WRITER_BACKSTOP_PAGES,
-        )?;
-        let checkpoints = checkpoint::spawn(path)?;
         let committed = schema::max_pos(&conn)?;
         let committed_pos = Arc::new(AtomicU64::new(committed));
 
@@ -62,7 +55,7 @@ impl Db {
 
         let (writes, rx) = mpsc::channel(WRITE_QUEUE);
         let state = TxState::after(Pos(committed));
-        engine::spawn(conn, rx, committed_pos.clone(), state, checkpoints)?;
+        engine::spawn(conn, rx, committed_pos.clone(), state)?;
         Ok(Self {
             pool,
             readers: Arc::new(Semaphore::new(READERS as usize)),
