@@ -86,7 +86,7 @@ impl Sql<'_> {
         if head.pos <= from {
             return Ok(None);
         }
-        let first = self.first_seq_after(head, from)?;
+        let first = self.first_seq_after(head, from, 1)?;
         let Some(first_pos) = self.pos_at(head.conversation, first)? else {
             return Ok(None);
         };
@@ -96,14 +96,15 @@ impl Sql<'_> {
         let last = if head.pos <= to {
             head.seq
         } else {
-            self.first_seq_after(head, to)? - 1
+            self.first_seq_after(head, to, first)? - 1
         };
         Ok(Some((first, last)))
     }
 
-    /// The lowest `seq` whose position is after `pos` (the conversation's newest is).
-    fn first_seq_after(&self, head: &Head, pos: u64) -> DbResult<u64> {
-        let (mut lo, mut hi) = (1, head.seq);
+    /// The lowest `seq` from `lo` on whose position is after `pos` (the conversation's newest
+    /// is).
+    fn first_seq_after(&self, head: &Head, pos: u64, mut lo: u64) -> DbResult<u64> {
+        let mut hi = head.seq;
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             match self.pos_at(head.conversation, mid)? {
