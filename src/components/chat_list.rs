@@ -13,7 +13,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-/// Height of a row in CSS pixels; `.chat-list li` in `style/main.css` says the same.
+/// Height of a row in CSS pixels; `.chat-list li` in `style/chat.css` says the same.
 const ROW_PX: f64 = 68.0;
 /// Rows drawn beyond each edge of the screen, so that scrolling and Tab find the next rows ready.
 const OVERSCAN: usize = 8;

@@ -190,16 +190,16 @@ pub fn bench(_args: &[String]) -> Result {
     let (bytes, _, _, outs) = repeated(1, "bytes", &args(&["bytes"]), "total_bytes")?;
     rows.push(Row {
         figure: "First visit, bytes on the wire (html+js+wasm+css, brotli as served)",
-        target: "≤ 250 KB",
+        target: "≤ 150 KB",
         value: format!("{:.1} KB", bytes / 1000.0),
-        meets: Some(bytes <= 250_000.0),
+        meets: Some(bytes <= 150_000.0),
     });
     let messenger = outs[0]["messenger_bytes"].as_f64().unwrap_or(f64::NAN);
     rows.push(Row {
         figure: "Messenger (its own bundle), bytes when first opened at /chats",
-        target: "–",
+        target: "≤ 250 KB",
         value: format!("{:.1} KB", messenger / 1000.0),
-        meets: None,
+        meets: Some(messenger <= 250_000.0),
     });
     let business = outs[0]["business_bytes"].as_f64().unwrap_or(f64::NAN);
     rows.push(Row {

@@ -99,7 +99,7 @@ pub fn ensure_build_tools() -> Result {
     ensure_npm_packages()
 }
 
-/// binaryen's wasm-opt and playwright-core, pinned in package-lock.json.
+/// binaryen's wasm-opt, terser and playwright-core, pinned in package-lock.json.
 pub fn ensure_npm_packages() -> Result {
     let lock = root().join("package-lock.json");
     let stamp = root().join("node_modules").join(".package-lock.json");
@@ -108,7 +108,7 @@ pub fn ensure_npm_packages() -> Result {
         _ => false,
     };
     if !fresh {
-        step("Installing npm packages (wasm-opt from binaryen, playwright-core)");
+        step("Installing npm packages (wasm-opt from binaryen, terser, playwright-core)");
         exec(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]))?;
     }
     Ok(())
