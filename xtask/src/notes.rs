@@ -60,6 +60,26 @@ thread idle, waiting on IndexedDB and the network; IndexedDB's `put` 0.17 s and 
 browser work 0.24 s; the app's own decoding 0.02 s. What remains is IndexedDB's, on 2 cores \
 shared with the server and the sender. The margin is thin (on 2026-11-29: median 0.98 s, one run \
 of three at 1.07 s).\n\
+- The bundles of 2026-12-07, later the same day, on another machine (Intel Xeon, 2 cores; the \
+rows above were measured on it): each page's stylesheets are joined into one sheet holding only \
+the rules that page uses (`style/` is split by page: base, public pages, profile, chat, \
+dashboard; one shared sheet of every page's rules had been 6.0 KB, now 2.2 / 3.1 / 4.8 KB for \
+the public pages, the messenger and the dashboard); the wasm-bindgen glue is minified with \
+terser (trunk's own minifier cannot parse it; the messenger's 12.1 → 10.0 KB); the wasm's \
+imports and exports are renamed to short names (`wasm-opt \
+--minify-imports-and-exports-and-modules`, then `-Os` once more) and the glue to match: \
+wasm-bindgen names each of the messenger's 389 imports after its function plus 16 hex digits of \
+hash, written in both files and nearly incompressible (messenger wasm 317.8 → 311.5 KB, glue \
+10.0 → 5.9 KB). Together: first visit 183.4 → 171.2 KB, messenger 336.7 → 321.2 KB, dashboard \
+414.5 → 401.1 KB. Measured and not taken: other wasm-opt settings (`-Oz`, `-O3`, `--converge`, \
+`--merge-similar-functions`: all within 1 % of the settings used, none smaller); terser's \
+further compression passes (−20 bytes). The previous commit (939fc7c), benchmarked in full on \
+the same machine just after: 45,726 messages/s (runs 34,849–48,487) against 56,539 above, p99 at \
+10,000/s 6.91 against 6.45 ms, catch-up 0.25 against 0.23 s, cold start 195 against 175 ms, \
+opening the long chat 38 against 32 ms, 10,000 live messages stored in 1.69 against 1.27 s, \
+first sync 13.5 against 13.6 s: the client's changes cost nothing at run time, and the server is \
+the same code as for the 68,377 messages/s measured earlier that day on the AMD machine, so the \
+difference is the machine.\n\
 - The writer and memory work of 2026-12-07 (issue 26), each pair started in turn by the same \
 script on the same machine, the previous release (5347e88) first: closed loop (`kontor-bench \
 throughput`, 1,000 clients) 54,791 / 48,488 against 68,457 / 64,260 messages/s, the writer \
