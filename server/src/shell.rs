@@ -82,7 +82,8 @@ impl AppShell {
 }
 
 /// Builds the policy: scripts only from our origin plus the hashes of the page's own inline
-/// scripts (trunk's wasm loader), wasm compilation allowed, no eval.
+/// scripts (trunk's wasm loader), wasm compilation allowed, no eval. Pictures and voice notes
+/// play from `blob:` URLs: attachments are fetched with the session's token, then shown.
 fn content_security_policy(html: &str) -> HeaderValue {
     let hashes: String = inline_scripts(html)
         .map(|body| {
@@ -94,9 +95,9 @@ fn content_security_policy(html: &str) -> HeaderValue {
         .collect();
     let policy = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
-         style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; \
-         font-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; \
+         connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
     HeaderValue::from_str(&policy)
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))

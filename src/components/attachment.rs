@@ -110,8 +110,9 @@ pub fn AttachmentView(attachment: Attachment, caption: String) -> impl IntoView 
                 attachment.width.unwrap_or(UNKNOWN_ASPECT.0).max(1),
                 attachment.height.unwrap_or(UNKNOWN_ASPECT.1).max(1),
             );
-            // The box has the photo's shape before the thumbnail arrives: nothing jumps.
-            let style = format!("aspect-ratio: {w} / {h}; width: min(280px, 100%);");
+            // The box has the photo's shape before the thumbnail arrives: nothing jumps. Set
+            // through the CSSOM (a `(property, value)` style): the CSP refuses style attributes.
+            let aspect = format!("{w} / {h}");
             let alt = if caption.trim().is_empty() {
                 name.clone()
             } else {
@@ -120,7 +121,7 @@ pub fn AttachmentView(attachment: Attachment, caption: String) -> impl IntoView 
             let open = RwSignal::new(false);
             let attachment_for_box = attachment.clone();
             view! {
-                <button class="photo" type="button" style=style.clone()
+                <button class="photo" type="button" style=("aspect-ratio", aspect.clone())
                     aria-label=format!("Open photo {name}")
                     on:click=move |_| open.set(true)>
                     {move || thumb.get().flatten().map(|src| view! {

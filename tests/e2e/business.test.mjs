@@ -57,6 +57,13 @@ test('customer and two agents work one conversation through the shared inbox', a
     await olga.getByLabel('Reply text').fill('Your new card arrives within 5 working days.');
     await olga.getByRole('button', { name: 'Add quick reply' }).click();
     await olga.getByRole('button', { name: 'Delete quick reply /card' }).waitFor();
+    // A label keeps its colour (set through the CSSOM: the CSP refuses inline style attributes).
+    await olga.getByLabel('Label name').fill('VIP');
+    await olga.getByLabel('Label colour').fill('#c2410c');
+    await olga.getByRole('button', { name: 'Add label' }).click();
+    const swatch = olga.getByRole('list', { name: 'Labels' }).getByRole('listitem').filter({ hasText: 'VIP' })
+      .locator('.biz-swatch');
+    assert.equal(await swatch.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(194, 65, 12)');
     await olga.getByRole('button', { name: 'Invite agent' }).click();
     const invite = await until('invite link', async () => olga.getByLabel('Invite link').inputValue());
     assert.match(invite, /\/join\/[A-Za-z0-9_-]+$/);
@@ -103,6 +110,8 @@ test('customer and two agents work one conversation through the shared inbox', a
     await messageShows(aaron, 'Hello, I lost my card');
     await inboxLink(olga, 'Carl Customer').click();
     await olga.getByRole('heading', { name: 'Carl Customer' }).first().waitFor();
+    const chip = olga.locator('.customer-panel .label-chip', { hasText: 'VIP' });
+    assert.equal(await chip.evaluate((el) => getComputedStyle(el).borderTopColor), 'rgb(194, 65, 12)');
     await olga.getByRole('button', { name: 'Assign to me' }).click();
     await until('Aaron sees who holds it', async () =>
       (await aaron.getByText('Assigned to Olga Owner').count()) > 0);

@@ -82,6 +82,12 @@ test('a photo and a PDF go both ways with thumbnails, a lightbox and downloads',
     const size = await photo.evaluate((img) => ({ w: img.naturalWidth, h: img.naturalHeight }));
     assert.ok(size.w > 0 && size.w <= 320, `thumbnail width ${size.w}`);
     assert.ok(Math.abs(size.w / size.h - 4 / 3) < 0.05, 'thumbnail keeps the aspect ratio');
+    // Its box has the photo's shape from the start (set through the CSSOM: the CSP refuses inline
+    // style attributes), so nothing below it moves when the thumbnail arrives.
+    const ratio = await bob.getByRole('button', { name: 'Open photo window.png' })
+      .evaluate((el) => getComputedStyle(el).aspectRatio);
+    const [rw, rh] = ratio.split('/').map(Number);
+    assert.ok(Math.abs(rw / rh - 4 / 3) < 0.01, `the photo's box is ${ratio}`);
 
     // The lightbox opens and closes.
     await bob.getByRole('button', { name: 'Open photo window.png' }).click();

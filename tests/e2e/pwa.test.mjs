@@ -7,7 +7,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, DIST, startServer, register, until, statusIs, send, messageShows } from './support.mjs';
+import { CHROMIUM_ARGS, DIST, launchBrowser, watchCsp, startServer, register, until, statusIs, send, messageShows } from './support.mjs';
 
 // Every URL in this origin's caches.
 const cachedUrls = (page) => page.evaluate(async () => {
@@ -23,9 +23,9 @@ const isBundle = (name) => (p) => p.startsWith(`/kontor-${name}-`) && p.endsWith
 test('Chromium reports no installability errors', async () => {
   const server = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'kontor-profile-'));
-  const ctx = await chromium.launchPersistentContext(profile, {
+  const ctx = watchCsp(await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true,
-  });
+  }));
   try {
     const page = await ctx.newPage();
     await page.goto(server.url + '/');
@@ -51,11 +51,11 @@ test('Chromium reports no installability errors', async () => {
 test('a cold start with the server down shows the chats, and messages written then go out once', async () => {
   let server = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'kontor-profile-'));
-  const launch = () => chromium.launchPersistentContext(profile, {
+  const launch = async () => watchCsp(await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true,
-  });
+  }));
   let ctx = await launch();
-  const browser2 = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser2 = await launchBrowser();
   try {
     const dana = await ctx.newPage();
     const erik = await (await browser2.newContext()).newPage();
@@ -120,9 +120,9 @@ test('a cold start with the server down shows the chats, and messages written th
 test('one bundle per page: a first visit loads the public pages only, the messenger downloads during sign-up, the dashboard when opened; each then starts from the cache', async () => {
   let server = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'kontor-profile-'));
-  const launch = () => chromium.launchPersistentContext(profile, {
+  const launch = async () => watchCsp(await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true,
-  });
+  }));
   let ctx = await launch();
   try {
     const bea = await ctx.newPage();
@@ -198,7 +198,7 @@ test('one bundle per page: a first visit loads the public pages only, the messen
 
 test('a first visit straight to the chats (before the worker controls the page) still installs the messenger', async () => {
   const server = await startServer();
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   try {
     const first = await (await browser.newContext()).newPage();
     await register(first, server.url, 'fay', 'Fay Fox');
@@ -263,7 +263,7 @@ const cacheHolds = (page, name) => page.evaluate(async (n) =>
 test('a new version installs in the background, offers "Reload to update" and keeps the messenger for offline starts', async () => {
   const app = deployable();
   let server = await startServer({ staticDir: app });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   try {
     const page = await (await browser.newContext()).newPage();
     await register(page, server.url, 'uma', 'Uma Ulm');
@@ -307,7 +307,7 @@ test('a new version installs in the background, offers "Reload to update" and ke
 test('updating from a version before the split into pages keeps the messenger for offline starts', async () => {
   const app = deployable();
   const server = await startServer({ staticDir: app });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   try {
     const page = await (await browser.newContext()).newPage();
     await page.goto(server.url + '/');

@@ -68,8 +68,50 @@ export function operator(server, args) {
   });
 }
 
-export async function launchBrowser() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/** Headless Chromium for the tests, watched for Content-Security-Policy violations (`extraArgs`
+ * adds command-line switches). */
+export async function launchBrowser(extraArgs = []) {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...extraArgs] });
+  return watchCsp(browser);
+}
+
+/** Collects every Content-Security-Policy violation a page of `target` (a browser, or a persistent
+ * context) reports: Chromium logs each as a console error (an inline style refused, a script
+ * blocked). Closing `target` then fails and lists them, so every test checks every page it
+ * visited. */
+export function watchCsp(target) {
+  const violations = [];
+  const watch = (page) =>
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) {
+        violations.push(`${page.url()}: ${msg.text()}`);
+      }
+    });
+  const watchContext = (context) => {
+    context.pages().forEach(watch);
+    context.on('page', watch);
+    return context;
+  };
+  if (typeof target.pages === 'function') watchContext(target);
+  else {
+    const newContext = target.newContext.bind(target);
+    target.newContext = async (...args) => watchContext(await newContext(...args));
+    const newPage = target.newPage.bind(target);
+    target.newPage = async (...args) => {
+      const page = await newPage(...args);
+      watch(page);
+      return page;
+    };
+  }
+  const close = target.close.bind(target);
+  target.close = async () => {
+    await close();
+    if (violations.length) {
+      const unique = [...new Set(violations)];
+      throw new Error(`${violations.length} Content-Security-Policy violations:\n${unique.slice(0, 20).join('\n')}`);
+    }
+  };
+  return target;
 }
 
 /** Polls `check` until it returns truthy, or fails with `what`. */

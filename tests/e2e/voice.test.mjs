@@ -2,17 +2,13 @@
 // other person as a player with a download link.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import {
-  CHROMIUM_ARGS, startServer, register, until, message,
+  launchBrowser, startServer, register, until, message,
 } from './support.mjs';
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-  });
+  browser = await launchBrowser(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
 });
 after(async () => { await browser?.close(); });
 

@@ -62,12 +62,11 @@ pub(super) fn LabelsSection(handle: String, labels: Vec<Label>) -> impl IntoView
                     <For each=move || labels.get() key=|l| l.id
                         children=move |l: Label| {
                             let aria = format!("Delete label {}", l.name);
-                            let swatch = format!("background-color: {}", l.color);
                             let label_name = l.name.clone();
                             view! {
                                 <li class="biz-item">
                                     <span class="biz-item-main">
-                                        <span class="biz-swatch" style=swatch aria-hidden="true"></span>
+                                        <span class="biz-swatch" style=("background-color", l.color.clone()) aria-hidden="true"></span>
                                         <span>{label_name}</span>
                                     </span>
                                     <button class="btn secondary small" type="button" aria-label=aria

@@ -249,7 +249,7 @@ pub(super) fn CustomerConversation(engine: Arc<Engine>, id: ConversationId) -> i
                                         <label>
                                             <input type="checkbox" prop:checked=on
                                                 on:change=move |_| toggle(lid)/>
-                                            <span class="label-chip" style=format!("--label: {}", l.color)>{l.name.clone()}</span>
+                                            <span class="label-chip" style=("--label", l.color.clone())>{l.name.clone()}</span>
                                         </label>
                                     </li>
                                 }

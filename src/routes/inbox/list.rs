@@ -191,7 +191,7 @@ pub(super) fn InboxList(engine: Arc<Engine>) -> impl IntoView {
                                         <span class=format!("status-chip {}", i.status.as_str())>{i.status.label()}</span>
                                         <span>{holder}</span>
                                         {move || labels.get().into_iter().filter(|l| ids.contains(&l.id)).map(|l| view! {
-                                            <span class="label-chip" style=format!("--label: {}", l.color)>{l.name}</span>
+                                            <span class="label-chip" style=("--label", l.color.clone())>{l.name}</span>
                                         }).collect_view()}
                                     </span>
                                     {(i.unread > 0).then(|| view! {
