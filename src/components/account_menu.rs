@@ -1,6 +1,8 @@
 //! The "Account" menu: who is logged in, business links, notifications, and "Log out".
 
+use super::popup::dismissable;
 use crate::state::AppCtx;
+use leptos::html;
 use leptos::prelude::*;
 
 /// Button "Account" opening a small menu; `more` adds the page's own items before "Log out".
@@ -8,6 +10,13 @@ use leptos::prelude::*;
 pub fn AccountMenu(#[prop(optional)] more: Option<ViewFn>) -> impl IntoView {
     let ctx = AppCtx::get();
     let open = RwSignal::new(false);
+    let (menu, button) = (NodeRef::<html::Div>::new(), NodeRef::<html::Button>::new());
+    dismissable(
+        menu,
+        button,
+        move || open.get_untracked(),
+        move || open.set(false),
+    );
     let log_out = move |_| {
         open.set(false);
         ctx.log_out();
@@ -45,7 +54,7 @@ pub fn AccountMenu(#[prop(optional)] more: Option<ViewFn>) -> impl IntoView {
             .unwrap_or_default()
     };
     view! {
-        <button class="btn ghost" type="button" aria-haspopup="menu"
+        <button class="btn ghost" type="button" aria-haspopup="menu" node_ref=button
             aria-expanded=move || open.get().to_string()
             on:click=move |_| open.update(|o| *o = !*o)>
             <svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">
@@ -55,7 +64,7 @@ pub fn AccountMenu(#[prop(optional)] more: Option<ViewFn>) -> impl IntoView {
             <span class="visually-hidden">"Account"</span>
         </button>
         <Show when=move || open.get()>
-            <div class="menu" role="menu">
+            <div class="menu" role="menu" node_ref=menu>
                 <div class="who"><strong>{move || who().0}</strong>{move || who().1}</div>
                 {move || storage.get().flatten().map(|s| view! { <p class="storage">{s}</p> })}
                 <Show when=move || can_ask.get()>

@@ -16,6 +16,7 @@ pub mod guard;
 pub mod icons;
 pub mod message_list;
 pub mod new_chat;
+pub mod popup;
 pub mod safety;
 pub mod top_bar;
 pub mod verified;

@@ -185,9 +185,16 @@ pub fn ChatOptions(
         Open::Nothing | Open::Menu => ().into_any(),
     }
     };
+    let (anchor, button) = (NodeRef::<html::Div>::new(), NodeRef::<html::Button>::new());
+    super::popup::dismissable(
+        anchor,
+        button,
+        move || open.get_untracked() == Open::Menu,
+        move || open.set(Open::Nothing),
+    );
     view! {
-        <div class="menu-anchor">
-            <button class="btn ghost" type="button" aria-haspopup="menu"
+        <div class="menu-anchor" node_ref=anchor>
+            <button class="btn ghost" type="button" aria-haspopup="menu" node_ref=button
                 aria-expanded=move || (open.get() == Open::Menu).to_string()
                 on:click=move |_| open.update(|o| *o = if *o == Open::Menu { Open::Nothing } else { Open::Menu })>
                 <svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">

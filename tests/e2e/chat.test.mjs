@@ -98,8 +98,26 @@ test('two people chat live, reload, go offline and come back without losing or d
       assert.deepEqual([...order].sort((a, b) => a - b), order, 'in order');
     }
 
+    // The account menu closes on Escape (the focus back on its button) and on a press outside it.
+    const account = alice.getByRole('button', { name: 'Account' });
+    await account.click();
+    await alice.getByRole('menu').waitFor();
+    await alice.keyboard.press('Escape');
+    await until('menu closed by Escape', async () => (await alice.getByRole('menu').count()) === 0);
+    assert.equal(await account.evaluate((b) => b === document.activeElement), true, 'focus back on Account');
+    assert.equal(await account.getAttribute('aria-expanded'), 'false');
+    await account.click();
+    await alice.getByRole('menu').waitFor();
+    await alice.getByRole('heading', { level: 2 }).first().click();
+    await until('menu closed by a press outside', async () => (await alice.getByRole('menu').count()) === 0);
+    // The chat's own menu does the same.
+    await alice.getByRole('button', { name: 'Chat options' }).click();
+    await alice.getByRole('menu').waitFor();
+    await alice.keyboard.press('Escape');
+    await until('chat menu closed by Escape', async () => (await alice.getByRole('menu').count()) === 0);
+
     // The account menu tells how much the browser stores, then logs out.
-    await alice.getByRole('button', { name: 'Account' }).click();
+    await account.click();
     await until('storage use shown', async () => (await alice.getByText(/^Storage: .* used of /).count()) === 1);
     const token = await alice.evaluate(() => JSON.parse(localStorage.getItem('kontor.session')).token);
     await alice.getByRole('menuitem', { name: 'Log out' }).click();
