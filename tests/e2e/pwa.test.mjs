@@ -6,8 +6,7 @@ import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, 
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, DIST, launchBrowser, watchCsp, startServer, register, until, statusIs, send, messageShows } from './support.mjs';
+import { DIST, launchBrowser, launchPersistent, startServer, register, until, statusIs, send, messageShows } from './support.mjs';
 
 // Every URL in this origin's caches.
 const cachedUrls = (page) => page.evaluate(async () => {
@@ -23,9 +22,7 @@ const isBundle = (name) => (p) => p.startsWith(`/kontor-${name}-`) && p.endsWith
 test('Chromium reports no installability errors', async () => {
   const server = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'kontor-profile-'));
-  const ctx = watchCsp(await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true,
-  }));
+  const ctx = await launchPersistent(profile);
   try {
     const page = await ctx.newPage();
     await page.goto(server.url + '/');
@@ -51,9 +48,7 @@ test('Chromium reports no installability errors', async () => {
 test('a cold start with the server down shows the chats, and messages written then go out once', async () => {
   let server = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'kontor-profile-'));
-  const launch = async () => watchCsp(await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true,
-  }));
+  const launch = () => launchPersistent(profile);
   let ctx = await launch();
   const browser2 = await launchBrowser();
   try {
@@ -120,9 +115,7 @@ test('a cold start with the server down shows the chats, and messages written th
 test('one bundle per page: a first visit loads the public pages only, the messenger downloads during sign-up, the dashboard when opened; each then starts from the cache', async () => {
   let server = await startServer();
   const profile = mkdtempSync(join(tmpdir(), 'kontor-profile-'));
-  const launch = async () => watchCsp(await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true,
-  }));
+  const launch = () => launchPersistent(profile);
   let ctx = await launch();
   try {
     const bea = await ctx.newPage();

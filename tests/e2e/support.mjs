@@ -75,6 +75,14 @@ export async function launchBrowser(extraArgs = []) {
   return watchCsp(browser);
 }
 
+/** Headless Chromium keeping its profile in `profile` (service worker, caches, IndexedDB survive a
+ * restart), watched for Content-Security-Policy violations like [`launchBrowser`]'s. */
+export async function launchPersistent(profile) {
+  return watchCsp(await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true,
+  }));
+}
+
 /** Collects every Content-Security-Policy violation a page of `target` (a browser, or a persistent
  * context) reports: Chromium logs each as a console error (an inline style refused, a script
  * blocked). Closing `target` then fails and lists them, so every test checks every page it
